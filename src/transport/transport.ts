@@ -1,0 +1,54 @@
+/**
+ * The broker-neutral transport every message broker implements (integrated gRPC, MQTT 5, Pub/Sub,
+ * AWS IoT Core, in-memory). A transport is bound to one role and identity when it is created:
+ *
+ * - a *source* transport (the Maestro server towards agents, or a source client towards the server)
+ *   publishes spec events and status resync requests, and receives status events and spec resync
+ *   requests addressed to its source id;
+ * - an *agent* transport (one managed cluster) publishes status events and spec resync requests, and
+ *   receives spec events and status resync requests for its cluster.
+ *
+ * Routing (topics, subscriptions, gRPC streams) is derived from the event's type and extensions
+ * (`clustername`, `originalsource`) by each implementation, as protocol.md §9–§11 describe.
+ */
+import type { CloudEvent } from 'cloudevents';
+
+/** Connection state of a transport. */
+export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/**
+ * A state change. `connected` is emitted after every successful (re)subscription: that is the
+ * signal upstream peers use to resync (agents send a spec resync, sources a status resync).
+ */
+export interface TransportStatus {
+  state: TransportState;
+  /** Why the transport left `connected`, when it did because of a failure. */
+  error?: Error;
+}
+
+/** Receives one event. The transport acknowledges the message only after the promise settles. */
+export type EventHandler = (event: CloudEvent<unknown>) => Promise<void>;
+
+/** A transport for one role and identity; see the module comment. */
+export interface Transport {
+  /** Human-readable name for logs and metrics (`grpc`, `mqtt`, `pubsub`, `awsiot`, `memory`). */
+  readonly name: string;
+  /** The current state. */
+  readonly state: TransportState;
+  /**
+   * Connects and subscribes; resolves once the first subscription is established. Events are delivered
+   * to `handler` one at a time in arrival order. After a connection loss the transport reconnects
+   * with backoff by itself and emits `reconnecting`, then `connected` again. Calling it twice throws.
+   */
+  start(handler: EventHandler): Promise<void>;
+  /**
+   * Publishes one event. Rejects with a `MaestroError` (`UNAVAILABLE` while disconnected,
+   * `RESOURCE_EXHAUSTED` when the encoded message exceeds the broker's limit, `INVALID_ARGUMENT` when
+   * the event cannot be routed).
+   */
+  publish(event: CloudEvent<unknown>): Promise<void>;
+  /** Registers a status listener; returns a function that removes it. */
+  onStatus(listener: (status: TransportStatus) => void): () => void;
+  /** Closes the connection; idempotent. No handler call starts after it resolves. */
+  stop(): Promise<void>;
+}
