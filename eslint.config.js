@@ -11,5 +11,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['cmd/**', 'test/bench/**', 'test/support/**/cli.ts', 'examples/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['cmd/**', 'test/bench/**', 'test/support/**/cli.ts', 'examples/**', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
 );

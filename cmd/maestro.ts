@@ -11,7 +11,9 @@ import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './program-context.ts';
 function packageVersion(): string {
   for (const candidate of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        version?: string;
+      };
       if (pkg.version) return pkg.version;
     } catch {
       // not at this depth: the built binary lives one folder deeper (dist/cmd)

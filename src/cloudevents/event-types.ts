@@ -71,7 +71,8 @@ export function parseEventType(text: string): EventType {
       `unsupported event type '${text}': sub-resource must be 'spec' or 'status', got '${subResource}'`,
     );
   }
-  if (action === '') throw new MaestroError('INVALID_ARGUMENT', `unsupported event type '${text}': empty action`);
+  if (action === '')
+    throw new MaestroError('INVALID_ARGUMENT', `unsupported event type '${text}': empty action`);
   return { dataType: parseDataType(parts.slice(0, -2).join('.')), subResource, action };
 }
 

@@ -1,0 +1,127 @@
+/**
+ * The CloudEvent model every Maestro component shares: the `cloudevents` package's `CloudEvent`, with
+ * attributes and extensions as flat properties. Conventions (all codecs produce and accept these):
+ *
+ * - `data` is the parsed JSON value when `datacontenttype` is JSON (the upstream payloads always are),
+ *   `undefined` when the event has no data;
+ * - `time` and the `deletiontimestamp` extension are RFC 3339 strings kept exactly as received
+ *   (nanosecond precision survives; never re-format them through `Date`);
+ * - `resourceversion` is a number; `sequenceid`, `resourceid`, `statushash`, `metadata` (JSON text of an
+ *   ObjectMeta) and `logtracing` are strings. Events from MQTT or Pub/Sub carry every extension as a
+ *   string: read extensions through the coercion helpers below, which accept what upstream's Go
+ *   readers accept (protocol.md §1.1 rule 5).
+ */
+import { CloudEvent } from 'cloudevents';
+import { MaestroError } from '../common/errors.ts';
+
+/** A Maestro CloudEvent. */
+export type MaestroEvent = CloudEvent<unknown>;
+
+/** Attributes and extensions of an event to build, flat as in the CloudEvents JSON format. */
+export interface EventInit {
+  id: string;
+  source: string;
+  type: string;
+  specversion?: string;
+  datacontenttype?: string;
+  time?: string;
+  subject?: string;
+  dataschema?: string;
+  data?: unknown;
+  [extension: string]: unknown;
+}
+
+/**
+ * Builds an event without the package's schema validation (codecs validate what upstream validates).
+ * Note: the `cloudevents` package always sets `time` (to now when absent); upstream CLI events carry
+ * none, so a decoded CLI event gains a `time` — nothing else is added or changed.
+ */
+export function createEvent(init: EventInit): MaestroEvent {
+  const attributes: Record<string, unknown> = { specversion: '1.0', ...init };
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) delete attributes[key];
+  }
+  return new CloudEvent<unknown>(attributes as never, false);
+}
+
+/** The names of the extension attributes an event carries (everything that is not a core attribute). */
+export function extensionNames(event: MaestroEvent): string[] {
+  return Object.keys(event).filter((key) => !CORE_ATTRIBUTES.has(key) && event[key] !== undefined);
+}
+
+const CORE_ATTRIBUTES = new Set([
+  'id',
+  'source',
+  'type',
+  'specversion',
+  'datacontenttype',
+  'time',
+  'subject',
+  'dataschema',
+  'data',
+  'data_base64',
+  'datacontentencoding',
+  'schemaurl',
+]);
+
+/** A string extension (Go's `ToString`: only strings are accepted), or `undefined` when absent. */
+export function stringExtension(event: MaestroEvent, name: string): string | undefined {
+  const value = event[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new MaestroError('INVALID_ARGUMENT', `extension '${name}' must be a string, got ${typeof value}`);
+  }
+  return value;
+}
+
+/** A string extension that must be present. */
+export function requireStringExtension(event: MaestroEvent, name: string): string {
+  const value = stringExtension(event, name);
+  if (value === undefined) throw new MaestroError('INVALID_ARGUMENT', `missing extension '${name}'`);
+  return value;
+}
+
+/** An integer extension (Go's `ToInteger`: a number or a decimal string in the int32 range). */
+export function integerExtension(event: MaestroEvent, name: string): number | undefined {
+  const value = event[name];
+  if (value === undefined || value === null) return undefined;
+  const parsed =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())
+        ? Number(value)
+        : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < -2147483648 || parsed > 2147483647) {
+    throw new MaestroError(
+      'INVALID_ARGUMENT',
+      `extension '${name}' must be a 32-bit integer, got '${String(value)}'`,
+    );
+  }
+  return parsed;
+}
+
+/** An integer extension that must be present. */
+export function requireIntegerExtension(event: MaestroEvent, name: string): number {
+  const value = integerExtension(event, name);
+  if (value === undefined) throw new MaestroError('INVALID_ARGUMENT', `missing extension '${name}'`);
+  return value;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** A timestamp extension as an RFC 3339 string (Go's `ToTime`: a timestamp or an RFC 3339 string). */
+export function timeExtension(event: MaestroEvent, name: string): string | undefined {
+  const value = event[name];
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' && RFC3339.test(value)) return value;
+  throw new MaestroError(
+    'INVALID_ARGUMENT',
+    `extension '${name}' must be an RFC 3339 timestamp, got '${String(value)}'`,
+  );
+}
+
+/** True for an RFC 3339 timestamp string (what Go's time parsing accepts for `ce-time`). */
+export function isRfc3339(text: string): boolean {
+  return RFC3339.test(text);
+}
