@@ -13,6 +13,12 @@
  */
 import type { CloudEvent } from 'cloudevents';
 
+/**
+ * The role and identity a transport is bound to. Implementations take it at creation; the MQTT,
+ * Pub/Sub and gRPC client factories accept exactly this union.
+ */
+export type TransportIdentity = { role: 'source'; sourceId: string } | { role: 'agent'; clusterName: string };
+
 /** Connection state of a transport. */
 export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -26,7 +32,11 @@ export interface TransportStatus {
   error?: Error;
 }
 
-/** Receives one event. The transport acknowledges the message only after the promise settles. */
+/**
+ * Receives one event. The transport acknowledges the message only after the promise settles. A
+ * rejection is logged (and, where the broker answers the publisher, returned to it); it never stops
+ * the subscription.
+ */
 export type EventHandler = (event: CloudEvent<unknown>) => Promise<void>;
 
 /** A transport for one role and identity; see the module comment. */
@@ -42,13 +52,17 @@ export interface Transport {
    */
   start(handler: EventHandler): Promise<void>;
   /**
-   * Publishes one event. Rejects with a `MaestroError` (`UNAVAILABLE` while disconnected,
-   * `RESOURCE_EXHAUSTED` when the encoded message exceeds the broker's limit, `INVALID_ARGUMENT` when
-   * the event cannot be routed).
+   * Publishes one event. Rejects with a `MaestroError`: `UNAVAILABLE` while disconnected or after
+   * `stop()`, `RESOURCE_EXHAUSTED` when the encoded message exceeds the broker's limit (never a silent
+   * drop), `INVALID_ARGUMENT` when the event cannot be routed from this role. Transports whose broker
+   * answers synchronously (gRPC `Publish`) reject with the receiving handler's error code and message.
    */
   publish(event: CloudEvent<unknown>): Promise<void>;
   /** Registers a status listener; returns a function that removes it. */
   onStatus(listener: (status: TransportStatus) => void): () => void;
-  /** Closes the connection; idempotent. No handler call starts after it resolves. */
+  /**
+   * Closes the connection; idempotent, and final (the transport cannot be started again). No handler
+   * call starts after it resolves; a handler already running is not awaited.
+   */
   stop(): Promise<void>;
 }

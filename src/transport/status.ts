@@ -1,0 +1,47 @@
+/**
+ * Connection-state bookkeeping shared by every transport implementation: the current
+ * {@link TransportState} and the `onStatus` listeners, so each transport only decides *when* to move.
+ */
+import type { Logger } from '../common/logger.ts';
+import { errorMessage } from '../common/errors.ts';
+import type { TransportState, TransportStatus } from './transport.ts';
+
+/** Holds a transport's state and notifies its listeners. */
+export interface StatusEmitter {
+  /** The current state. */
+  readonly state: TransportState;
+  /**
+   * Moves to `state` and notifies listeners. Repeating the current state is a no-op, except that
+   * `connected` is never repeated without a state in between (so every `connected` is a resync signal).
+   */
+  set(state: TransportState, error?: Error): void;
+  /** Registers a listener; returns a function that removes it. */
+  onStatus(listener: (status: TransportStatus) => void): () => void;
+}
+
+/** Creates a {@link StatusEmitter} starting in `idle`. A listener that throws is logged and ignored. */
+export function createStatusEmitter(logger: Logger): StatusEmitter {
+  let state: TransportState = 'idle';
+  const listeners = new Set<(status: TransportStatus) => void>();
+  return {
+    get state() {
+      return state;
+    },
+    set(next, error) {
+      if (next === state) return;
+      state = next;
+      const status: TransportStatus = error === undefined ? { state: next } : { state: next, error };
+      for (const listener of [...listeners]) {
+        try {
+          listener(status);
+        } catch (err) {
+          logger.error({ err: errorMessage(err) }, 'transport status listener failed');
+        }
+      }
+    },
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
