@@ -33,15 +33,24 @@ export interface EventInit {
 
 /**
  * Builds an event without the package's schema validation (codecs validate what upstream validates).
- * Note: the `cloudevents` package always sets `time` (to now when absent); upstream CLI events carry
- * none, so a decoded CLI event gains a `time` — nothing else is added or changed.
+ * Note: the `cloudevents` package always sets `time`; upstream CLI events carry none, so a decoded CLI
+ * event gains a `time` (now, written as Go's RFC3339Nano so it survives the proto codec unchanged) —
+ * nothing else is added or changed.
  */
 export function createEvent(init: EventInit): MaestroEvent {
   const attributes: Record<string, unknown> = { specversion: '1.0', ...init };
   for (const [key, value] of Object.entries(attributes)) {
     if (value === undefined) delete attributes[key];
   }
+  if (attributes.time === undefined) attributes.time = nowRfc3339();
   return new CloudEvent<unknown>(attributes as never, false);
+}
+
+/** The current time as Go's RFC3339Nano formats it (UTC, fraction without trailing zeros). */
+function nowRfc3339(): string {
+  const iso = new Date().toISOString();
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`;
 }
 
 /** The names of the extension attributes an event carries (everything that is not a core attribute). */
