@@ -44,12 +44,11 @@ export type {
   PbSubscriptionRequest,
   PbTimestamp,
 } from './proto.ts';
-export {
-  PROTO_ATTRIBUTE_PREFIX,
-  PROTO_CONTENT_TYPE_KEY,
-  fromProtoEvent,
-  toProtoEvent,
-} from './proto-codec.ts';
+export { PROTO_CONTENT_TYPE_KEY, fromProtoEvent, toProtoEvent } from './proto-codec.ts';
+export { fromMqttMessage, toMqttMessage } from './mqtt-codec.ts';
+export type { MqttEventMessage, MqttEventProperties } from './mqtt-codec.ts';
+export { PUBSUB_CONTENT_TYPE_KEY, fromPubSubMessage, toPubSubMessage } from './pubsub-codec.ts';
+export type { PubSubEventMessage } from './pubsub-codec.ts';
 export { fromJsonEvent, fromJsonEventText, toJsonEvent } from './json-codec.ts';
 export type { JsonEvent, JsonEventOptions } from './json-codec.ts';
 export { rfc3339FromTimestamp, timestampFromRfc3339 } from './timestamp.ts';
@@ -62,9 +61,11 @@ export {
   isStructuredContentType,
 } from './wire-values.ts';
 export {
+  ATTRIBUTE_PREFIX,
   STANDARD_ATTRIBUTES,
   assembleEvent,
   decodePayload,
   normaliseExtensionName,
   normaliseExtensionValue,
+  setPrefixedAttribute,
 } from './event-assembly.ts';

@@ -6,7 +6,7 @@
  */
 import { extensionNames, integerExtension, timeExtension } from './event.ts';
 import type { MaestroEvent } from './event.ts';
-import { assembleEvent, decodePayload, STANDARD_ATTRIBUTES } from './event-assembly.ts';
+import { ATTRIBUTE_PREFIX, assembleEvent, decodePayload, setPrefixedAttribute } from './event-assembly.ts';
 import { HEARTBEAT_EVENT_TYPE } from './event-types.ts';
 import { EXTENSION_KINDS } from './extensions.ts';
 import { fromJsonEventText } from './json-codec.ts';
@@ -16,9 +16,6 @@ import { attributeText, encodeEventData, isStructuredContentType } from './wire-
 
 /** The attribute key upstream uses for `datacontenttype` (no `ce-` prefix). */
 export const PROTO_CONTENT_TYPE_KEY = 'contenttype';
-
-/** The prefix of every other attribute key. */
-export const PROTO_ATTRIBUTE_PREFIX = 'ce-';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -57,7 +54,7 @@ export function toProtoEvent(event: MaestroEvent): PbCloudEvent {
   if (event.subject !== undefined) attributes['ce-subject'] = { ce_string: event.subject };
   if (event.dataschema !== undefined) attributes['ce-dataschema'] = { ce_uri: event.dataschema };
   for (const name of extensionNames(event)) {
-    attributes[`${PROTO_ATTRIBUTE_PREFIX}${name}`] = extensionValue(event, name);
+    attributes[`${ATTRIBUTE_PREFIX}${name}`] = extensionValue(event, name);
   }
   pb.attributes = attributes;
   const data = encodeEventData(event);
@@ -99,13 +96,8 @@ export function fromProtoEvent(pb: PbCloudEvent): MaestroEvent {
     type: pb.type,
   };
   for (const [key, value] of Object.entries(attributes)) {
-    const lower = key.toLowerCase();
-    if (lower === PROTO_CONTENT_TYPE_KEY) {
-      flat.datacontenttype = attributeValue(value);
-    } else if (lower.startsWith(PROTO_ATTRIBUTE_PREFIX)) {
-      const name = key.slice(PROTO_ATTRIBUTE_PREFIX.length);
-      flat[STANDARD_ATTRIBUTES.has(name.toLowerCase()) ? name.toLowerCase() : name] = attributeValue(value);
-    }
+    if (key.toLowerCase() === PROTO_CONTENT_TYPE_KEY) flat.datacontenttype = attributeValue(value);
+    else setPrefixedAttribute(flat, key, attributeValue(value));
   }
   const contentType = typeof flat.datacontenttype === 'string' ? flat.datacontenttype : undefined;
   const payload = pb.binary_data ?? pb.text_data;
