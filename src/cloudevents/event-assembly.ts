@@ -101,14 +101,13 @@ export const ATTRIBUTE_PREFIX = 'ce-';
 
 /**
  * Copies a binary-mode wire attribute into flat decoded attributes: `ce-<standard>` (matched
- * case-insensitively, as Go does) sets that attribute, any other `ce-<name>` an extension. Returns
- * false, copying nothing, for a key without the prefix.
+ * case-insensitively, as Go does) sets that attribute, any other `ce-<name>` an extension. A key
+ * without the prefix is ignored, as upstream ignores it.
  */
-export function setPrefixedAttribute(flat: Record<string, unknown>, key: string, value: unknown): boolean {
-  if (!key.toLowerCase().startsWith(ATTRIBUTE_PREFIX)) return false;
+export function setPrefixedAttribute(flat: Record<string, unknown>, key: string, value: unknown): void {
+  if (!key.toLowerCase().startsWith(ATTRIBUTE_PREFIX)) return;
   const name = key.slice(ATTRIBUTE_PREFIX.length);
   flat[STANDARD_ATTRIBUTES.has(name.toLowerCase()) ? name.toLowerCase() : name] = value;
-  return true;
 }
 
 function requireText(attributes: Record<string, unknown>, name: string, what: string): string {
