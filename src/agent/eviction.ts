@@ -10,6 +10,7 @@ import { EVICTION_DISABLED_THRESHOLD_MS } from './config.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { AppliedWorkRegistry } from './runtime-types.ts';
 import type { WorkStore } from './work-store.ts';
+import { rfc3339Seconds } from '../work/object-meta.ts';
 
 /** Options for {@link createEvictionLoop}. */
 export interface EvictionLoopOptions {
@@ -55,7 +56,7 @@ export function createEvictionLoop(options: EvictionLoopOptions): EvictionLoop {
         continue;
       }
       if (start === undefined) {
-        await registry.setEvictionStartTime(name, new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+        await registry.setEvictionStartTime(name, rfc3339Seconds(new Date(now())));
         logger.info(
           { amw: name, gracePeriodMs },
           'no work claims this AppliedManifestWork: eviction started',

@@ -14,6 +14,7 @@
 import type { Logger } from '../common/logger.ts';
 import type { Condition, ManifestWork, ManifestWorkStatus } from '../work/types.ts';
 import { CONDITION_TYPES } from '../work/types.ts';
+import { rfc3339Seconds } from '../work/object-meta.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { WorkApplier } from './runtime-types.ts';
 import type { StatusReporter } from './status-reporter.ts';
@@ -46,11 +47,6 @@ export interface WorkController {
   reconcile(uid: string): Promise<ProcessResult>;
 }
 
-/** RFC 3339 at whole seconds, as `metav1.Time` serialises. */
-function rfc3339Seconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 function hasTrueCondition(status: ManifestWorkStatus | undefined, type: string): boolean {
   return (status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 }
@@ -62,7 +58,7 @@ function withDeletingCondition(work: ManifestWork, nowMs: number): ManifestWorkS
     type: CONDITION_TYPES.deleting,
     status: 'True',
     observedGeneration: work.metadata.generation,
-    lastTransitionTime: rfc3339Seconds(nowMs),
+    lastTransitionTime: rfc3339Seconds(new Date(nowMs)),
     reason: 'WorkDeleting',
     message: 'ManifestWork is being deleted',
   };
