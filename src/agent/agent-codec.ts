@@ -2,13 +2,10 @@
  * Binds the agent-side ManifestBundle codec of `src/work` to the runtime's {@link AgentEventCodec}
  * port: one agent identity (client id, cluster) and one snowflake generator for all its status events.
  */
-import { manifestBundleEventType } from '../cloudevents/event-types.ts';
-import { EXT } from '../cloudevents/extensions.ts';
 import { decodeSpecEvent, encodeDeletedStatusEvent, encodeStatusEvent } from '../work/agent-codec.ts';
 import { SequenceIdGenerator } from '../work/sequence-id.ts';
 import { manifestWorkStatusHash } from '../work/status-hash.ts';
-import type { ResourceVersionList } from '../work/types.ts';
-import { newWorkEvent } from '../work/work-event.ts';
+import { createSpecResyncRequest } from '../work/resync.ts';
 import type { AgentEventCodec } from './runtime-types.ts';
 
 /** Options for {@link createAgentEventCodec}. */
@@ -27,16 +24,8 @@ export function createAgentEventCodec(options: AgentEventCodecOptions): AgentEve
     decodeSpec: decodeSpecEvent,
     encodeStatus: (work, action) => encodeStatusEvent(work, { source, action, sequenceIds }),
     encodeDeleted: (work) => encodeDeletedStatusEvent(work, { source, sequenceIds }),
-    encodeSpecResyncRequest(versions) {
-      const data: ResourceVersionList = { resourceVersions: versions };
-      // `originalsource` "" asks every source (sdk-go `SourceAll`), protocol.md §5.7.
-      return newWorkEvent({
-        source,
-        type: manifestBundleEventType('spec', 'resync_request'),
-        data,
-        extensions: { [EXT.clusterName]: options.clusterName, [EXT.originalSource]: '' },
-      });
-    },
+    encodeSpecResyncRequest: (versions) =>
+      createSpecResyncRequest(versions, { source, clusterName: options.clusterName }),
     statusHash: manifestWorkStatusHash,
   };
 }

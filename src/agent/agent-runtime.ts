@@ -53,7 +53,7 @@ export interface AgentRuntimeOptions {
 export interface AgentRuntime {
   /** Recovers AMW names, subscribes, and starts the timers; resolves once subscribed. */
   start(): Promise<void>;
-  /** Stops timers, the transport and the workers, in that order; idempotent. */
+  /** Stops the timers, drains the workers, then closes the transport; idempotent. */
   stop(): Promise<void>;
   /** Why the agent is not ready (`undefined` when subscribed). */
   notReadyReason(): string | undefined;
@@ -198,9 +198,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       state = 'stopped';
       if (statusTimer !== undefined) clearTimeout(statusTimer);
       await eviction?.stop();
+      // running reconciles finish while the transport can still publish their status
+      await queue.stop();
       if (wasRunning) await transport.stop();
       unsubscribe?.();
-      await queue.stop();
       await Promise.allSettled([...background]);
       metrics.connected.set(0);
       logger.info('agent stopped');

@@ -10,7 +10,7 @@ import type { MaestroEvent } from '../cloudevents/event.ts';
 import { errorMessage, MaestroError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Transport } from '../transport/transport.ts';
-import type { StatusHashList } from '../work/types.ts';
+import { parseStatusHashList } from '../work/resync.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { AgentEventCodec } from './runtime-types.ts';
 import type { StatusReporter } from './status-reporter.ts';
@@ -38,19 +38,6 @@ export interface ResyncHandler {
   answerStatusResync(event: MaestroEvent): Promise<void>;
 }
 
-/** Reads the `statusHashes` of a status resync request; a missing or `null` list means "all". */
-export function parseStatusHashes(event: MaestroEvent): Map<string, string> {
-  const data = (event.data ?? {}) as Partial<StatusHashList> | null;
-  const list = data?.statusHashes ?? [];
-  if (!Array.isArray(list)) {
-    throw new MaestroError(
-      'INVALID_ARGUMENT',
-      `status resync request '${event.id}' has a malformed statusHashes list`,
-    );
-  }
-  return new Map(list.map((entry) => [String(entry.resourceID), String(entry.statusHash)]));
-}
-
 /** Creates a {@link ResyncHandler}. */
 export function createResyncHandler(options: ResyncHandlerOptions): ResyncHandler {
   const { store, transport, codec, reporter, metrics, logger } = options;
@@ -69,7 +56,9 @@ export function createResyncHandler(options: ResyncHandlerOptions): ResyncHandle
 
     async answerStatusResync(event) {
       metrics.statusResyncRequests.inc();
-      const hashes = parseStatusHashes(event);
+      const hashes = new Map(
+        parseStatusHashList(event.data ?? {}).statusHashes.map((h) => [h.resourceID, h.statusHash]),
+      );
       const works = store.list().filter((work) => {
         if (hashes.size === 0) return true;
         const listed = hashes.get(work.metadata.uid as string);
