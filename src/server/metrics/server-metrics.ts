@@ -213,7 +213,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       'Age in seconds of the oldest undelivered spec event.',
       'oldestUndeliveredEventAgeSeconds',
     ),
-    outboxDepth: sourcedGauge('maestro_outbox_depth', 'Undelivered spec events in the outbox.', 'outboxDepth'),
+    outboxDepth: sourcedGauge(
+      'maestro_outbox_depth',
+      'Undelivered spec events in the outbox.',
+      'outboxDepth',
+    ),
     undeliveredResourcesRepublished: new Counter({
       name: 'spec_controller_undelivered_resources_republished_total',
       help: 'Resources re-published because no status arrived in time.',

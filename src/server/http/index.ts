@@ -1,0 +1,11 @@
+export { API_ERRORS, API_ERROR_CODE, API_V1_PATH, ApiError, toApiErrorResponse } from './api-errors.ts';
+export type { ApiErrorBody, ApiErrorDefinition, ApiErrorResponse } from './api-errors.ts';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parseListParams } from './list-params.ts';
+export type { ListRequest } from './list-params.ts';
+export { OPERATION_ID_HEADER, installRequestHooks, newOperationId, startListener } from './listener.ts';
+export type { ListenerAddress, RequestHookOptions } from './listener.ts';
+export { buildOpenApiDocument } from './openapi.ts';
+export { presentConsumer, presentResourceBundle } from './presenters.ts';
+export { buildRestApp, createRestServer } from './rest-server.ts';
+export type { RestServer, RestServerOptions } from './rest-server.ts';
+export type { ResourceDeleter } from './routes/resource-bundle-routes.ts';

@@ -1,0 +1,96 @@
+/**
+ * Shared plumbing for the server's three HTTP listeners (REST, health, metrics): binding (port 0
+ * works), one `listening` log line each, and per-request hooks — the `X-Operation-ID` header (taken
+ * from the request or generated, and echoed), one JSON log line per request and, for REST, the
+ * request metrics.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../common/logger.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
+
+/** Request/response header carrying the operation id. */
+export const OPERATION_ID_HEADER = 'x-operation-id';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const OPERATION_ID = /^[\w.:-]{1,128}$/;
+const operationIds = new WeakMap<FastifyRequest, string>();
+const startTimes = new WeakMap<FastifyRequest, bigint>();
+
+/** A new 27-character base62 id (the length and alphabet of upstream's KSUIDs). */
+export function newOperationId(): string {
+  const bytes = randomBytes(27);
+  let id = '';
+  for (const byte of bytes) id += BASE62[byte % 62];
+  return id;
+}
+
+/** The operation id of a request (set by the hooks of {@link installRequestHooks}). */
+export function operationIdOf(request: FastifyRequest): string {
+  return operationIds.get(request) ?? '';
+}
+
+/** Options for {@link installRequestHooks}. */
+export interface RequestHookOptions {
+  logger: Logger;
+  /** Level of the per-request log line: `info` for REST, `debug` for health and metrics. */
+  level: 'info' | 'debug';
+  /** REST request metrics, when this listener should count requests. */
+  metrics?: Pick<ServerMetrics, 'restRequestCount' | 'restRequestDuration'>;
+}
+
+/** The route template as a bounded metrics label: path parameters become `-` (upstream's form). */
+function routeLabel(request: FastifyRequest): string {
+  const url = request.routeOptions.url;
+  return url === undefined ? 'unmatched' : url.replace(/:[^/]+/g, '-');
+}
+
+/** Installs the operation-id, logging and metrics hooks on `app`. */
+export function installRequestHooks(app: FastifyInstance, options: RequestHookOptions): void {
+  const { logger, level, metrics } = options;
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    startTimes.set(request, process.hrtime.bigint());
+    const given = request.headers[OPERATION_ID_HEADER];
+    const id = typeof given === 'string' && OPERATION_ID.test(given) ? given : newOperationId();
+    operationIds.set(request, id);
+    reply.header(OPERATION_ID_HEADER, id);
+  });
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = startTimes.get(request) ?? process.hrtime.bigint();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const path = request.url.split('?')[0] ?? request.url;
+    logger[level](
+      {
+        method: request.method,
+        path,
+        status: reply.statusCode,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        operationId: operationIdOf(request),
+      },
+      'request',
+    );
+    if (metrics !== undefined) {
+      const labels = { method: request.method, path: routeLabel(request), code: String(reply.statusCode) };
+      metrics.restRequestCount.inc(labels);
+      metrics.restRequestDuration.observe(labels, seconds);
+    }
+  });
+}
+
+/** Where a listener ended up. */
+export interface ListenerAddress {
+  host: string;
+  port: number;
+}
+
+/** Binds `app` to `host:port` (0 picks a free port) and logs one `listening` line. */
+export async function startListener(
+  app: FastifyInstance,
+  options: { host: string; port: number; logger: Logger; listener: string },
+): Promise<ListenerAddress> {
+  await app.listen({ host: options.host === '' ? '0.0.0.0' : options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  options.logger.info({ listener: options.listener, host: options.host, port }, 'listening');
+  return { host: options.host, port };
+}

@@ -1,0 +1,75 @@
+/**
+ * `/api/maestro/v1/resource-bundles`: list, get and delete (mark as deleting). Creating and
+ * updating are the sources' business over gRPC, so those methods answer 405 (server.md §2.1).
+ */
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { ResourceService } from '../../services/resource-service.ts';
+import { RESOURCE_COLUMNS, getResourceForRest, listResourcesForRest } from '../../store/rest-queries.ts';
+import { API_ERROR_CODE, API_V1_PATH, ApiError } from '../api-errors.ts';
+import { parseListParams } from '../list-params.ts';
+import { presentList, presentResourceBundle, projectFields, validateFields } from '../presenters.ts';
+
+const COLLECTION = `${API_V1_PATH}/resource-bundles`;
+
+/** What the resource-bundle routes need besides the pool: the spec write path (for deletes). */
+export type ResourceDeleter = Pick<ResourceService, 'apply'>;
+
+/** Registers the resource-bundle routes on `app`. */
+export function registerResourceBundleRoutes(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  resources: ResourceDeleter,
+): void {
+  app.get(COLLECTION, async (request) => {
+    const { page, query, fields } = parseListParams(
+      request.query as Record<string, string>,
+      RESOURCE_COLUMNS,
+    );
+    if (fields !== undefined) validateFields('ResourceBundle', fields);
+    const result = await listResourcesForRest(pool, query);
+    const items = result.rows.map(presentResourceBundle);
+    return presentList(
+      'ResourceBundleList',
+      page,
+      result.total,
+      fields ? items.map((i) => projectFields(i, fields)) : items,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request) => {
+    const row = await getResourceForRest(pool, request.params.id);
+    if (row === undefined)
+      throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
+    return presentResourceBundle(row);
+  });
+
+  // Marks the bundle as deleting through the same write path as a source's delete_request, so the
+  // soft delete and the agent's delete event are one transaction. Repeating it is a no-op (204).
+  app.delete<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request, reply) => {
+    const row = await getResourceForRest(pool, request.params.id);
+    if (row === undefined)
+      throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
+    if (row.deletedAt === null) {
+      await resources.apply({
+        action: 'delete',
+        resourceId: row.id,
+        consumerName: row.consumerName,
+        version: 0,
+        source: row.source,
+        payload: row.payload,
+      });
+    }
+    reply.code(204);
+  });
+
+  const notAllowed = async (): Promise<never> => {
+    throw new ApiError(
+      API_ERROR_CODE.notImplemented,
+      'resource bundles are created and updated by source clients over gRPC, not over REST',
+    );
+  };
+  app.post(COLLECTION, notAllowed);
+  for (const method of ['POST', 'PUT', 'PATCH'] as const)
+    app.route({ method, url: `${COLLECTION}/:id`, handler: notAllowed });
+}

@@ -1,0 +1,66 @@
+/**
+ * The Prometheus endpoint (`--metrics-server-bindport`, default 8080): `GET /metrics` renders the
+ * process's registry.
+ */
+import { fastify } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../common/logger.ts';
+import { installRequestHooks, startListener } from '../http/listener.ts';
+import type { ListenerAddress } from '../http/listener.ts';
+
+/** Options for {@link createMetricsServer}. */
+export interface MetricsServerOptions {
+  registry: Registry;
+  host: string;
+  port: number;
+  logger: Logger;
+}
+
+/** The metrics server; `start`/`stop` are idempotent. */
+export interface MetricsServer {
+  start(): Promise<ListenerAddress>;
+  stop(): Promise<void>;
+  address(): ListenerAddress | undefined;
+}
+
+/** Creates the metrics server. */
+export function createMetricsServer(options: MetricsServerOptions): MetricsServer {
+  const logger = options.logger.child({ component: 'metrics' });
+  let app: FastifyInstance | undefined;
+  let bound: ListenerAddress | undefined;
+  let starting: Promise<ListenerAddress> | undefined;
+
+  const build = (): FastifyInstance => {
+    const server = fastify({ logger: false });
+    installRequestHooks(server, { logger, level: 'debug' });
+    server.get('/metrics', async (_request, reply) => {
+      const text = await options.registry.metrics();
+      return reply.type(options.registry.contentType).send(text);
+    });
+    return server;
+  };
+
+  return {
+    start: () =>
+      (starting ??= (async () => {
+        app = build();
+        bound = await startListener(app, {
+          host: options.host,
+          port: options.port,
+          logger,
+          listener: 'metrics',
+        });
+        return bound;
+      })()),
+    async stop() {
+      if (starting === undefined) return;
+      await starting.catch(() => undefined);
+      await app?.close();
+      app = undefined;
+      bound = undefined;
+      starting = undefined;
+    },
+    address: () => bound,
+  };
+}
