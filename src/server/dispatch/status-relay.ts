@@ -1,0 +1,126 @@
+/**
+ * Relays accepted statuses to source subscribers on THIS replica. Every replica reads the
+ * `status_events` table after its own cursor (woken by NOTIFY, with a periodic sweep for lost
+ * notifications), so a status stored through any replica reaches subscribers on all of them. Old
+ * status events are purged after a retention time.
+ */
+import type pg from 'pg';
+import { errorMessage } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import { buildRelayedStatusEvent } from '../services/resync-service.ts';
+import {
+  latestStatusEventId,
+  purgeStatusEvents,
+  readStatusEventsAfter,
+} from '../store/status-event-queries.ts';
+
+/** Options for {@link createStatusRelay}. */
+export interface StatusRelayOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  /** Hands one relayed status event (protocol.md §5.5) to the subscribers of `source`. */
+  deliver(source: string, event: JsonEvent): void;
+  /** Safety-net sweep interval; default 1 s. */
+  sweepIntervalMs?: number;
+  /** How long status events are kept; default 10 minutes. */
+  retentionMs?: number;
+}
+
+/** The relay. */
+export interface StatusRelay {
+  /** Starts from the newest status event (no replay of the past). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  wake(): void;
+  /** Resolves once everything committed so far has been relayed. */
+  flush(): Promise<void>;
+}
+
+/** Creates the {@link StatusRelay}. */
+export function createStatusRelay(options: StatusRelayOptions): StatusRelay {
+  const { pool } = options;
+  const logger = options.logger.child({ component: 'status-relay' });
+  const retentionMs = options.retentionMs ?? 600_000;
+  let cursor: string | undefined;
+  let started = false;
+  let dirty = false;
+  let running: Promise<void> | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+
+  const readOnce = async (): Promise<number> => {
+    if (cursor === undefined) cursor = await latestStatusEventId(pool);
+    const rows = await readStatusEventsAfter(pool, cursor, 1000);
+    for (const row of rows) {
+      try {
+        options.deliver(row.source, buildRelayedStatusEvent(row.event, row.specData));
+      } catch (err: unknown) {
+        logger.error({ statusEventId: row.id, err: errorMessage(err) }, 'status event not relayed');
+      }
+      cursor = row.id;
+    }
+    return rows.length;
+  };
+
+  const loop = async (): Promise<void> => {
+    while (dirty && started) {
+      dirty = false;
+      try {
+        while (started && (await readOnce()) === 1000) {
+          // full page: keep reading
+        }
+      } catch (err: unknown) {
+        logger.warn({ err: errorMessage(err) }, 'reading status events failed, retrying at the next wake-up');
+        return;
+      }
+    }
+  };
+
+  const wake = (): void => {
+    dirty = true;
+    if (running === undefined && started) {
+      running = loop().finally(() => {
+        running = undefined;
+      });
+    }
+  };
+
+  return {
+    start: async () => {
+      if (started) return;
+      started = true;
+      try {
+        cursor = await latestStatusEventId(pool);
+      } catch (err: unknown) {
+        logger.warn(
+          { err: errorMessage(err) },
+          'status event cursor unknown, reading it at the next wake-up',
+        );
+      }
+      sweepTimer = setInterval(wake, options.sweepIntervalMs ?? 1000);
+      sweepTimer.unref();
+      purgeTimer = setInterval(
+        () => {
+          purgeStatusEvents(pool, retentionMs).catch((err: unknown) =>
+            logger.debug({ err: errorMessage(err) }, 'purging status events failed'),
+          );
+        },
+        Math.min(retentionMs, 60_000),
+      );
+      purgeTimer.unref();
+    },
+    stop: async () => {
+      started = false;
+      if (sweepTimer !== undefined) clearInterval(sweepTimer);
+      if (purgeTimer !== undefined) clearInterval(purgeTimer);
+      await running;
+    },
+    wake,
+    flush: async () => {
+      while (running !== undefined) await running;
+      wake();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The gRPC source API on :8090 (protocol.md §9.2, server.md §5.1), `io.cloudevents.v1.CloudEventService`:
+ *
+ * - `Publish` of `spec.create_request|update_request|delete_request` → the resource service (the
+ *   call returns once the change and its outbox event are committed), and of `status.resync_request`
+ *   → the stored statuses whose hash differs, pushed to the subscribers of the event's source;
+ * - `Subscribe` by source: `subscription-id` header, heartbeats, and every status of that source's
+ *   resources relayed from any replica.
+ *
+ * Errors carry real gRPC codes from the MaestroError code (upstream answers `Unknown`); a message
+ * over `--grpc-max-receive-message-size` is refused by grpc-js with RESOURCE_EXHAUSTED.
+ */
+import { Server } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { errorMessage, MaestroError, toMaestroError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { MaestroEvent } from '../../cloudevents/event.ts';
+import { parseEventType } from '../../cloudevents/event-types.ts';
+import type { PbPublishRequest, PbSubscriptionRequest } from '../../cloudevents/proto.ts';
+import { fromProtoEvent } from '../../cloudevents/proto-codec.ts';
+import { createServerCredentials } from '../../transport/grpc/server-credentials.ts';
+import { cloudEventGrpcService } from '../../transport/grpc/service.ts';
+import type { SubscribeResponse } from '../../transport/grpc/service.ts';
+import { toServiceError } from '../../transport/grpc/status-mapping.ts';
+import { openSubscriptionStream } from '../../transport/grpc/subscription-stream.ts';
+import type { ResourceService } from '../services/resource-service.ts';
+import { answerStatusResync, decodeStatusResyncRequest } from '../services/resync-service.ts';
+import type { ResyncOptions } from '../services/resync-service.ts';
+import { decodeSpecRequest, specActionOf } from '../services/spec-events.ts';
+import type { SourceSubscribers } from './source-subscribers.ts';
+
+/** Options for {@link createSourceServer}. */
+export interface SourceServerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  resources: ResourceService;
+  resync: ResyncOptions;
+  subscribers: SourceSubscribers;
+  /** Called after a spec change is committed (wakes the local dispatcher without waiting for NOTIFY). */
+  onSpecChanged?: () => void;
+  heartbeatIntervalMs: number;
+  maxReceiveMessageBytes: number;
+  /** Backlog per subscriber before it is disconnected; default 1,000. */
+  maxBufferedEventsPerStream?: number;
+}
+
+/** The running source API. */
+export interface SourceServer {
+  /** Binds and serves; resolves with the bound port. */
+  start(): Promise<number>;
+  /** Ends every subscription and stops serving; idempotent. */
+  stop(): Promise<void>;
+}
+
+function decodePublished(request: PbPublishRequest): MaestroEvent {
+  if (request.event === undefined || request.event === null) {
+    throw new MaestroError('INVALID_ARGUMENT', 'publish request has no event');
+  }
+  try {
+    return fromProtoEvent(request.event);
+  } catch (err: unknown) {
+    throw toMaestroError(err, 'INVALID_ARGUMENT');
+  }
+}
+
+/** Creates the source API server; nothing listens until `start()`. */
+export function createSourceServer(options: SourceServerOptions): SourceServer {
+  const logger = options.logger.child({ component: 'grpc-source-server' });
+  const { subscribers } = options;
+  let server: Server | undefined;
+  let stopping = false;
+
+  const handlePublish = async (request: PbPublishRequest): Promise<void> => {
+    const event = decodePublished(request);
+    const type = parseEventType(event.type);
+    if (type.action === 'resync_request') {
+      const hashes = decodeStatusResyncRequest(event);
+      for await (const batch of answerStatusResync(options.resync, { source: event.source, hashes })) {
+        for (const status of batch) subscribers.deliver(event.source, status);
+      }
+      return;
+    }
+    const action = specActionOf(type.action);
+    if (action === undefined) {
+      throw new MaestroError(
+        'INVALID_ARGUMENT',
+        `unsupported action '${type.action}' in event type '${event.type}'`,
+      );
+    }
+    const result = await options.resources.apply(decodeSpecRequest(event, action));
+    if (result.changed) options.onSpecChanged?.();
+  };
+
+  const publish = (
+    call: ServerUnaryCall<PbPublishRequest, unknown>,
+    callback: sendUnaryData<unknown>,
+  ): void => {
+    if (stopping) {
+      callback(toServiceError(new MaestroError('UNAVAILABLE', 'server is stopping')));
+      return;
+    }
+    handlePublish(call.request).then(
+      () => callback(null, {}),
+      (err: unknown) => {
+        const error = toMaestroError(err);
+        (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE' ? logger.warn : logger.debug).call(
+          logger,
+          { err: errorMessage(err), code: error.code },
+          'publish rejected',
+        );
+        callback(toServiceError(error));
+      },
+    );
+  };
+
+  const subscribe = (call: ServerWritableStream<PbSubscriptionRequest, SubscribeResponse>): void => {
+    const source = call.request.source ?? '';
+    if (source === '' || stopping) {
+      const error =
+        source === ''
+          ? new MaestroError('INVALID_ARGUMENT', 'invalid subscription request: missing source')
+          : new MaestroError('UNAVAILABLE', 'server is stopping');
+      call.emit('error', toServiceError(error));
+      return;
+    }
+    const stream = openSubscriptionStream({
+      call,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      maxBufferedEvents: options.maxBufferedEventsPerStream ?? 1000,
+      logger,
+    });
+    subscribers.add(source, stream);
+    logger.info({ source, subscriptionId: stream.id }, 'source subscribed');
+    stream.onClose(() => logger.info({ source, subscriptionId: stream.id }, 'source subscription closed'));
+  };
+
+  return {
+    start: async () => {
+      const grpcServer = new Server({
+        'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+        'grpc.max_send_message_length': -1,
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.keepalive_timeout_ms': 10_000,
+      });
+      grpcServer.addService(cloudEventGrpcService(), { Publish: publish, Subscribe: subscribe });
+      const host = options.host === '' ? '0.0.0.0' : options.host;
+      const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+      const port = await new Promise<number>((resolve, reject) => {
+        grpcServer.bindAsync(address, createServerCredentials(), (err, bound) => {
+          if (err)
+            reject(
+              new MaestroError('UNAVAILABLE', `cannot listen on ${address}: ${err.message}`, { cause: err }),
+            );
+          else resolve(bound);
+        });
+      });
+      server = grpcServer;
+      return port;
+    },
+    stop: async () => {
+      stopping = true;
+      const grpcServer = server;
+      server = undefined;
+      subscribers.closeAll((stream) => stream.close(new MaestroError('UNAVAILABLE', 'server is stopping')));
+      if (grpcServer === undefined) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          grpcServer.forceShutdown();
+          resolve();
+        }, 5000);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Spec writes from sources (server.md §3.1–3.3 with the fixes of DESIGN.md §2): each accepted
+ * create/update/delete changes its resource row and enqueues the agent's spec event in ONE
+ * transaction, with a NOTIFY on commit. Requests are group-committed: concurrent requests share a
+ * transaction, each still getting its own result, and a rejected request changes nothing.
+ *
+ * Rules: version starts at 1 (or the non-zero version the create carries) and grows by one per
+ * accepted update; update version 0 means "latest"; a stale version → ABORTED naming the latest;
+ * update of a deleting resource → FAILED_PRECONDITION; unknown consumer or resource → NOT_FOUND;
+ * duplicate create → ALREADY_EXISTS; delete is idempotent (no second event).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type pg from 'pg';
+import { MaestroError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { createBatcher } from '../store/batcher.ts';
+import type { BatchOutcome, Batcher } from '../store/batcher.ts';
+import { existingConsumerNames } from '../store/consumer-store.ts';
+import { databaseError, inTransaction } from '../store/database.ts';
+import { insertOutboxEvents } from '../store/outbox-queries.ts';
+import type { NewOutboxEvent } from '../store/outbox-queries.ts';
+import { insertResources, lockResources, updateResourceSpecs } from '../store/resource-queries.ts';
+import type { ResourceRow } from '../store/resource-queries.ts';
+import { buildAgentSpecEvent } from './spec-events.ts';
+import type { SpecRequest } from './spec-events.ts';
+
+/** What an accepted spec request did. */
+export interface SpecWriteResult {
+  /** The resource's version after the request. */
+  version: number;
+  /** False when nothing changed (repeated delete, update identical to the stored spec). */
+  changed: boolean;
+}
+
+/** Options for {@link createResourceService}. */
+export interface ResourceServiceOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  /** The server's `--source-id`, the `source` of spec events to agents. */
+  sourceId: string;
+  /** Largest group commit; default 500. */
+  maxBatchSize?: number;
+}
+
+/** Applies spec requests. */
+export interface ResourceService {
+  /** Applies one decoded request; rejects with a `MaestroError` naming the problem. */
+  apply(request: SpecRequest): Promise<SpecWriteResult>;
+  /** Waits for requests in flight. */
+  drain(): Promise<void>;
+}
+
+/** SQLSTATEs after which a batch is simply retried (a concurrent replica won a race). */
+const RETRYABLE = new Set(['23505', '23503', '40P01', '40001']);
+
+/** Creates the {@link ResourceService}. */
+export function createResourceService(options: ResourceServiceOptions): ResourceService {
+  const { pool, sourceId } = options;
+  const logger = options.logger.child({ component: 'resource-service' });
+
+  const runBatch = async (requests: readonly SpecRequest[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await inTransaction(pool, (client) => applyBatch(client, requests, sourceId));
+      } catch (err: unknown) {
+        const code = (err as { code?: string }).code;
+        if (code !== undefined && RETRYABLE.has(code) && attempt < 3) {
+          logger.debug({ code, attempt }, 'spec batch raced with another writer, retrying');
+          continue;
+        }
+        throw databaseError(err, 'writing resources');
+      }
+    }
+  };
+  const batcher: Batcher<SpecRequest, SpecWriteResult> = createBatcher({
+    run: runBatch,
+    maxBatchSize: options.maxBatchSize,
+    maxConcurrency: 2,
+  });
+  return { apply: (request) => batcher.submit(request), drain: () => batcher.drain() };
+}
+
+async function applyBatch(
+  client: pg.ClientBase,
+  requests: readonly SpecRequest[],
+  sourceId: string,
+): Promise<BatchOutcome<SpecWriteResult>[]> {
+  const rows = await lockResources(client, [...new Set(requests.map((r) => r.resourceId))]);
+  const creates = requests.filter((r) => r.action === 'create' && !rows.has(r.resourceId));
+  const consumers = await existingConsumerNames(client, [...new Set(creates.map((r) => r.consumerName))]);
+  const now = new Date();
+  const inserted = new Map<string, ResourceRow>();
+  const updated = new Map<string, ResourceRow>();
+  const outbox: NewOutboxEvent[] = [];
+  const outcomes = requests.map((request): BatchOutcome<SpecWriteResult> => {
+    try {
+      const result = applyOne(request, rows, consumers, now, (row, kind) => {
+        (inserted.has(row.id) ? inserted : kind === 'create' ? inserted : updated).set(row.id, row);
+        const action =
+          kind === 'create' ? 'create_request' : kind === 'update' ? 'update_request' : 'delete_request';
+        outbox.push({
+          resourceId: row.id,
+          consumerName: row.consumerName,
+          kind,
+          event: buildAgentSpecEvent(row, { sourceId, action, now }),
+        });
+      });
+      return { ok: true, value: result };
+    } catch (err: unknown) {
+      return { ok: false, error: err };
+    }
+  });
+  await insertResources(client, [...inserted.values()]);
+  await updateResourceSpecs(client, [...updated.values()]);
+  await insertOutboxEvents(client, outbox);
+  return outcomes;
+}
+
+function applyOne(
+  request: SpecRequest,
+  rows: Map<string, ResourceRow>,
+  consumers: ReadonlySet<string>,
+  now: Date,
+  write: (row: ResourceRow, kind: 'create' | 'update' | 'delete') => void,
+): SpecWriteResult {
+  const id = request.resourceId;
+  const current = rows.get(id);
+  switch (request.action) {
+    case 'create': {
+      if (current !== undefined) throw new MaestroError('ALREADY_EXISTS', `resource '${id}' already exists`);
+      if (!consumers.has(request.consumerName)) {
+        throw new MaestroError('NOT_FOUND', `consumer '${request.consumerName}' not found`);
+      }
+      const row: ResourceRow = {
+        id,
+        consumerName: request.consumerName,
+        source: request.source,
+        version: request.version > 0 ? request.version : 1,
+        payload: request.payload,
+        status: null,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+      };
+      rows.set(id, row);
+      write(row, 'create');
+      return { version: row.version, changed: true };
+    }
+    case 'update': {
+      if (current === undefined) throw new MaestroError('NOT_FOUND', `resource '${id}' not found`);
+      if (current.deletedAt !== null) {
+        throw new MaestroError(
+          'FAILED_PRECONDITION',
+          `resource '${id}' is being deleted and cannot be updated`,
+        );
+      }
+      const version = request.version === 0 ? current.version : request.version;
+      if (version !== current.version) {
+        throw new MaestroError(
+          'ABORTED',
+          `resource '${id}' version ${version} is not the latest, the latest version: ${current.version}`,
+        );
+      }
+      if (isDeepStrictEqual(current.payload, request.payload))
+        return { version: current.version, changed: false };
+      const row: ResourceRow = {
+        ...current,
+        version: current.version + 1,
+        payload: request.payload,
+        updatedAt: now,
+      };
+      rows.set(id, row);
+      write(row, 'update');
+      return { version: row.version, changed: true };
+    }
+    case 'delete': {
+      if (current === undefined) throw new MaestroError('NOT_FOUND', `resource '${id}' not found`);
+      if (current.deletedAt !== null) return { version: current.version, changed: false };
+      const row: ResourceRow = { ...current, deletedAt: now, updatedAt: now };
+      rows.set(id, row);
+      write(row, 'delete');
+      return { version: row.version, changed: true };
+    }
+  }
+}

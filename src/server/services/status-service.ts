@@ -1,0 +1,201 @@
+/**
+ * The status pipeline (server.md §3.4, protocol.md §7 and §12): agent status updates are checked
+ * against the stored resource and, when accepted, stored together with a status event (relayed to
+ * the owning source's subscribers on every replica) in one transaction. Group-committed like spec
+ * writes, so thousands of statuses per second cost a handful of transactions.
+ *
+ * Rules in order: unknown resource → ignored; consumer mismatch → FAILED_PRECONDITION; `Deleted=True`
+ * → final status recorded for the source and the row hard-deleted (no other check); version ≠ stored
+ * → ignored (stale); deep-equal to the stored status → ignored; missing `sequenceid` →
+ * INVALID_ARGUMENT; not newer than the stored `sequenceid` → ignored; otherwise stored.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type pg from 'pg';
+import { MaestroError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { MaestroEvent } from '../../cloudevents/event.ts';
+import { integerExtension, stringExtension } from '../../cloudevents/event.ts';
+import { EXT } from '../../cloudevents/extensions.ts';
+import { toJsonEvent } from '../../cloudevents/json-codec.ts';
+import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import { compareSequenceIds } from '../../work/sequence-id.ts';
+import { createBatcher } from '../store/batcher.ts';
+import type { BatchOutcome } from '../store/batcher.ts';
+import { databaseError, inTransaction } from '../store/database.ts';
+import { hardDeleteResources, lockResources, updateResourceStatuses } from '../store/resource-queries.ts';
+import type { ResourceRow } from '../store/resource-queries.ts';
+import { insertStatusEvents } from '../store/status-event-queries.ts';
+import type { NewStatusEvent } from '../store/status-event-queries.ts';
+
+/** A decoded agent status update. */
+export interface StatusUpdate {
+  resourceId: string;
+  consumerName: string;
+  version: number;
+  sequenceId?: string;
+  /** True when `data.conditions` holds `Deleted=True` (the deletion handshake's last step). */
+  deleted: boolean;
+  /** The whole status event in the JSON format, `metadata` as an object. */
+  status: JsonEvent;
+}
+
+/** What happened to a status update. */
+export type StatusOutcome = 'stored' | 'deleted' | 'ignored';
+
+function hasDeletedCondition(data: unknown): boolean {
+  const conditions = (data as { conditions?: unknown } | null | undefined)?.conditions;
+  return (
+    Array.isArray(conditions) &&
+    conditions.some(
+      (c) => (c as { type?: unknown })?.type === 'Deleted' && (c as { status?: unknown }).status === 'True',
+    )
+  );
+}
+
+/**
+ * Decodes an agent's status event. Requires `resourceid`, `clustername`, `resourceversion` and an
+ * `originalsource` equal to the server's source id (upstream codec `Decode`).
+ */
+export function decodeStatusUpdate(event: MaestroEvent, sourceId: string): StatusUpdate {
+  const problems: string[] = [];
+  const read = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err: unknown) {
+      problems.push(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  };
+  const resourceId = read(() => stringExtension(event, EXT.resourceId));
+  const consumerName = read(() => stringExtension(event, EXT.clusterName));
+  const version = read(() => integerExtension(event, EXT.resourceVersion));
+  const originalSource = read(() => stringExtension(event, EXT.originalSource));
+  const sequenceId = read(() => stringExtension(event, EXT.sequenceId));
+  if (!resourceId) problems.push(`missing extension '${EXT.resourceId}'`);
+  if (!consumerName) problems.push(`missing extension '${EXT.clusterName}'`);
+  if (version === undefined && !problems.some((p) => p.includes(EXT.resourceVersion))) {
+    problems.push(`missing extension '${EXT.resourceVersion}'`);
+  }
+  if (problems.length === 0 && originalSource !== sourceId) {
+    problems.push(
+      `status originalsource '${originalSource ?? ''}' does not match the server source id '${sourceId}'`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new MaestroError('INVALID_ARGUMENT', `invalid status update: ${problems.join('; ')}`, {
+      details: problems,
+    });
+  }
+  return {
+    resourceId: resourceId as string,
+    consumerName: consumerName as string,
+    version: version as number,
+    sequenceId: sequenceId || undefined,
+    deleted: hasDeletedCondition(event.data),
+    status: toJsonEvent(event, { metadataAsObject: true }),
+  };
+}
+
+/** Options for {@link createStatusService}. */
+export interface StatusServiceOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  maxBatchSize?: number;
+}
+
+/** Applies agent status updates. */
+export interface StatusService {
+  apply(update: StatusUpdate): Promise<StatusOutcome>;
+  drain(): Promise<void>;
+}
+
+/** Creates the {@link StatusService}. */
+export function createStatusService(options: StatusServiceOptions): StatusService {
+  const { pool } = options;
+  const logger = options.logger.child({ component: 'status-service' });
+  const batcher = createBatcher<StatusUpdate, StatusOutcome>({
+    maxBatchSize: options.maxBatchSize,
+    maxConcurrency: 2,
+    run: async (updates) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await inTransaction(pool, (client) => applyBatch(client, updates));
+        } catch (err: unknown) {
+          if ((err as { code?: string }).code === '40P01' && attempt < 3) continue;
+          logger.debug({ err: (err as Error).message }, 'status batch failed');
+          throw databaseError(err, 'storing statuses');
+        }
+      }
+    },
+  });
+  return { apply: (update) => batcher.submit(update), drain: () => batcher.drain() };
+}
+
+async function applyBatch(
+  client: pg.ClientBase,
+  updates: readonly StatusUpdate[],
+): Promise<BatchOutcome<StatusOutcome>[]> {
+  const rows = await lockResources(client, [...new Set(updates.map((u) => u.resourceId))]);
+  const changed = new Map<string, JsonEvent>();
+  const deleted = new Set<string>();
+  const events: NewStatusEvent[] = [];
+  const outcomes = updates.map((update): BatchOutcome<StatusOutcome> => {
+    try {
+      return { ok: true, value: applyOne(update, rows, changed, deleted, events) };
+    } catch (err: unknown) {
+      return { ok: false, error: err };
+    }
+  });
+  await updateResourceStatuses(
+    client,
+    [...changed].filter(([id]) => !deleted.has(id)).map(([id, status]) => ({ id, status })),
+  );
+  await hardDeleteResources(client, [...deleted]);
+  await insertStatusEvents(client, events);
+  return outcomes;
+}
+
+function applyOne(
+  update: StatusUpdate,
+  rows: Map<string, ResourceRow>,
+  changed: Map<string, JsonEvent>,
+  deleted: Set<string>,
+  events: NewStatusEvent[],
+): StatusOutcome {
+  const row = rows.get(update.resourceId);
+  if (row === undefined) return 'ignored';
+  if (row.consumerName !== update.consumerName) {
+    throw new MaestroError(
+      'FAILED_PRECONDITION',
+      `resource '${row.id}' belongs to consumer '${row.consumerName}', not '${update.consumerName}'`,
+    );
+  }
+  // the source sees its own work metadata, not the agent's (protocol.md §14.2)
+  const status: JsonEvent = { ...update.status, [EXT.metadata]: row.payload[EXT.metadata] };
+  if (status[EXT.metadata] === undefined) delete status[EXT.metadata];
+  if (update.deleted) {
+    rows.delete(row.id);
+    deleted.add(row.id);
+    events.push({
+      resourceId: row.id,
+      source: row.source,
+      kind: 'delete',
+      event: status,
+      specData: row.payload.data,
+    });
+    return 'deleted';
+  }
+  if (update.version !== row.version) return 'ignored';
+  if (row.status !== null && isDeepStrictEqual(row.status, status)) return 'ignored';
+  if (update.sequenceId === undefined) {
+    throw new MaestroError('INVALID_ARGUMENT', `status of resource '${row.id}' has no '${EXT.sequenceId}'`);
+  }
+  const storedSequence = row.status?.[EXT.sequenceId];
+  if (typeof storedSequence === 'string' && storedSequence !== '') {
+    if (compareSequenceIds(update.sequenceId, storedSequence) <= 0) return 'ignored';
+  }
+  rows.set(row.id, { ...row, status });
+  changed.set(row.id, status);
+  events.push({ resourceId: row.id, source: row.source, kind: 'update', event: status });
+  return 'stored';
+}

@@ -1,0 +1,118 @@
+/**
+ * SQL on `spec_outbox`: spec events written in the same transaction as their resource change and
+ * deleted once handed to the agent's stream (at-least-once delivery, in id order per consumer).
+ */
+import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import type { Queryable } from './database.ts';
+
+/** The kind of spec change an outbox row carries. */
+export type SpecEventKind = 'create' | 'update' | 'delete';
+
+/** A spec event to enqueue. */
+export interface NewOutboxEvent {
+  resourceId: string;
+  consumerName: string;
+  kind: SpecEventKind;
+  /** The event as agents receive it, in the CloudEvents JSON format. */
+  event: JsonEvent;
+}
+
+/** A pending outbox row. */
+export interface OutboxRow extends NewOutboxEvent {
+  id: string;
+  attempts: number;
+}
+
+/** NOTIFY channel raised when spec events are enqueued (payload: unused). */
+export const SPEC_EVENTS_CHANNEL = 'maestro_spec_events';
+
+/** Enqueues spec events in order and wakes every replica's dispatcher (NOTIFY is sent on commit). */
+export async function insertOutboxEvents(
+  client: Queryable,
+  events: readonly NewOutboxEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await client.query(
+    `INSERT INTO spec_outbox (resource_id, consumer_name, event_type, event)
+     SELECT x.resource_id, x.consumer_name, x.kind, x.event
+     FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS x(resource_id text, consumer_name text, kind text, event jsonb, n bigint)
+     ORDER BY n`,
+    [
+      JSON.stringify(
+        events.map((e) => ({
+          resource_id: e.resourceId,
+          consumer_name: e.consumerName,
+          kind: e.kind,
+          event: e.event,
+        })),
+      ),
+    ],
+  );
+  await client.query(`SELECT pg_notify($1, '')`, [SPEC_EVENTS_CHANNEL]);
+}
+
+interface RawOutboxRow {
+  id: string;
+  resource_id: string;
+  consumer_name: string;
+  event_type: SpecEventKind;
+  event: JsonEvent;
+  attempts: number;
+}
+
+/**
+ * Due, unparked events of the given consumers (all consumers for `undefined`), oldest first, row-locked with `SKIP LOCKED` so two
+ * replicas holding streams of one consumer do not both send the same rows.
+ */
+export async function lockPendingEvents(
+  client: Queryable,
+  consumers: readonly string[] | undefined,
+  limit: number,
+): Promise<OutboxRow[]> {
+  const result = await client.query<RawOutboxRow>(
+    `SELECT id, resource_id, consumer_name, event_type, event, attempts FROM spec_outbox
+     WHERE ($1::text[] IS NULL OR consumer_name = ANY($1::text[])) AND NOT parked AND next_attempt_at <= now()
+     ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [consumers ?? null, limit],
+  );
+  return result.rows.map((r) => ({
+    id: r.id,
+    resourceId: r.resource_id,
+    consumerName: r.consumer_name,
+    kind: r.event_type,
+    event: r.event,
+    attempts: r.attempts,
+  }));
+}
+
+/** Removes delivered events. */
+export async function deleteOutboxEvents(client: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query('DELETE FROM spec_outbox WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+/** Records a failed attempt; the row is retried once `retryAfterMs` has passed. */
+export async function recordOutboxFailure(
+  client: Queryable,
+  id: string,
+  error: string,
+  retryAfterMs: number,
+): Promise<void> {
+  await client.query(
+    `UPDATE spec_outbox SET attempts = attempts + 1, last_error = $2,
+       next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+     WHERE id = $1`,
+    [id, error, retryAfterMs],
+  );
+}
+
+/** Parks an event that can never be sent (e.g. it cannot be encoded); it stays for inspection. */
+export async function parkOutboxEvent(client: Queryable, id: string, error: string): Promise<void> {
+  await client.query('UPDATE spec_outbox SET parked = true, last_error = $2 WHERE id = $1', [id, error]);
+}
+
+/** The number of pending (unparked) events, for tests and metrics. */
+export async function countPendingEvents(client: Queryable): Promise<number> {
+  const result = await client.query<{ n: string }>('SELECT count(*) AS n FROM spec_outbox WHERE NOT parked');
+  return Number(result.rows[0]?.n ?? 0);
+}

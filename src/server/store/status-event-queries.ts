@@ -1,0 +1,112 @@
+/**
+ * SQL on `status_events`: every accepted agent status, read by every replica in id order (a cursor
+ * per replica, so a lost NOTIFY delays a relay but never drops it) and purged after a retention time.
+ * Writers take a transaction-scoped advisory lock before inserting, so ids become visible in commit
+ * order and a reader's cursor never skips a row committed late.
+ */
+import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import type { Queryable } from './database.ts';
+
+/** What a status event means for the source. */
+export type StatusEventKind = 'update' | 'delete';
+
+/** A status event to record. */
+export interface NewStatusEvent {
+  resourceId: string;
+  /** The source that owns the resource (whose subscribers receive the event). */
+  source: string;
+  kind: StatusEventKind;
+  /** The stored status event (spec `metadata` already in place), JSON format. */
+  event: JsonEvent;
+  /** The spec bundle, recorded for `delete` because the resource row is gone by then. */
+  specData?: unknown;
+}
+
+/** A recorded status event, ready to relay. */
+export interface StatusEventRow {
+  id: string;
+  resourceId: string;
+  source: string;
+  kind: StatusEventKind;
+  event: JsonEvent;
+  /** The spec bundle (`data` of the stored spec), or null when the resource is gone. */
+  specData: unknown;
+}
+
+/** NOTIFY channel raised when status events are recorded. */
+export const STATUS_EVENTS_CHANNEL = 'maestro_status_events';
+
+const STATUS_EVENTS_LOCK_KEY = 7_236_002;
+
+/** Records status events (in a transaction the caller commits) and notifies every replica on commit. */
+export async function insertStatusEvents(
+  client: Queryable,
+  events: readonly NewStatusEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_EVENTS_LOCK_KEY]);
+  await client.query(
+    `INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
+     SELECT x.resource_id, x.source, x.kind, x.event, x.spec_data
+     FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
+       AS x(resource_id text, source text, kind text, event jsonb, spec_data jsonb, n bigint)
+     ORDER BY n`,
+    [
+      JSON.stringify(
+        events.map((e) => ({
+          resource_id: e.resourceId,
+          source: e.source,
+          kind: e.kind,
+          event: e.event,
+          spec_data: e.specData ?? null,
+        })),
+      ),
+    ],
+  );
+  await client.query(`SELECT pg_notify($1, '')`, [STATUS_EVENTS_CHANNEL]);
+}
+
+/** The newest status event id (the starting cursor of a replica: no replay of the past). */
+export async function latestStatusEventId(client: Queryable): Promise<string> {
+  const result = await client.query<{ id: string | null }>('SELECT max(id)::text AS id FROM status_events');
+  return result.rows[0]?.id ?? '0';
+}
+
+/** Status events after `cursor`, oldest first, with the current spec bundle joined in for updates. */
+export async function readStatusEventsAfter(
+  client: Queryable,
+  cursor: string,
+  limit: number,
+): Promise<StatusEventRow[]> {
+  const result = await client.query<{
+    id: string;
+    resource_id: string;
+    source: string;
+    event_type: StatusEventKind;
+    event: JsonEvent;
+    spec_data: unknown;
+  }>(
+    `SELECT se.id::text AS id, se.resource_id, se.source, se.event_type, se.event,
+            COALESCE(se.spec_data, r.payload->'data') AS spec_data
+     FROM status_events se LEFT JOIN resources r ON r.id = se.resource_id
+     WHERE se.id > $1::bigint ORDER BY se.id LIMIT $2`,
+    [cursor, limit],
+  );
+  return result.rows.map((r) => ({
+    id: r.id,
+    resourceId: r.resource_id,
+    source: r.source,
+    kind: r.event_type,
+    event: r.event,
+    specData: r.spec_data,
+  }));
+}
+
+/** Deletes status events older than `retentionMs` (every replica has relayed them long before). */
+export async function purgeStatusEvents(client: Queryable, retentionMs: number): Promise<number> {
+  const result = await client.query(
+    `DELETE FROM status_events WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+    [retentionMs],
+  );
+  return result.rowCount ?? 0;
+}
