@@ -63,7 +63,7 @@ describe('agent codec: decode spec events (protocol.md §6)', () => {
 
   it('names the work after the resource id when there is no metadata, and reads string extensions', () => {
     const event = createEvent({
-      ...loadFixture('cloudevents_cloudevent.json'),
+      ...loadFixture<Record<string, unknown>>('cloudevents_cloudevent.json'),
       resourceversion: '3',
     } as never);
     const work = decodeSpecEvent(event);
@@ -128,8 +128,8 @@ describe('agent codec: decode spec events (protocol.md §6)', () => {
     assert.throws(
       () => decodeSpecEvent(createEvent({ ...base, data: { manifests: [{ kind: 'ConfigMap' }] } } as never)),
       (err) =>
-        invalid(err) &&
-        (err as { details: string[] }).details.includes('manifests[0].apiVersion: is required'),
+        isMaestroError(err, 'INVALID_ARGUMENT') &&
+        err.details.includes('manifests[0].apiVersion: is required'),
     );
     assert.throws(() => decodeSpecEvent(fixtureEvent('cloudevents.agent.json')), invalid);
   });
