@@ -91,7 +91,8 @@ export function evaluateFeedbackRules(
         ruleErrors.push(err instanceof Error ? err.message : String(err));
       }
     }
-    if (ruleErrors.length > 0) errors.push(aggregateMessages(ruleErrors));
+    // Go's aggregate of per-rule aggregates prints every leaf error once, flattened.
+    errors.push(...ruleErrors);
   }
   return errors.length > 0 ? { values, error: aggregateMessages(errors) } : { values };
 }

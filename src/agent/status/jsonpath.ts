@@ -256,7 +256,7 @@ function operandValues(operand: Operand, item: unknown, root: unknown): unknown[
 function matchesFilter(step: Extract<Step, { t: 'filter' }>, item: unknown, root: unknown): boolean {
   const left = operandValues(step.left, item, root);
   if (left.length === 0) return false;
-  if (!step.op || !step.right) return left[0] !== null && left[0] !== false;
+  if (!step.op || !step.right) return true;
   const right = operandValues(step.right, item, root);
   if (right.length === 0) return false;
   return compareValues(left[0], step.op, right[0]);
