@@ -86,8 +86,9 @@ export function parseListParams(
   }
   let size = integer(raw, 'size') ?? DEFAULT_PAGE_SIZE;
   if (size < 0 || size > MAX_PAGE_SIZE) size = MAX_PAGE_SIZE;
-  const search = single(raw, 'search')?.trim();
-  const where = search === undefined || search === '' ? undefined : compileSearch(search, columns);
+  // not trimmed: error positions must count the characters the client sent
+  const search = single(raw, 'search');
+  const where = search === undefined || search.trim() === '' ? undefined : compileSearch(search, columns);
   const orderBy = parseOrderBy(single(raw, 'orderBy'), columns);
   const fields = parseFields(single(raw, 'fields'));
   return {
