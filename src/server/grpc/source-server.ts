@@ -11,11 +11,12 @@
  * over `--grpc-max-receive-message-size` is refused by grpc-js with RESOURCE_EXHAUSTED.
  */
 import { Server } from '@grpc/grpc-js';
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, ServiceDefinition } from '@grpc/grpc-js';
 import { errorMessage, MaestroError, toMaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { MaestroEvent } from '../../cloudevents/event.ts';
 import { parseEventType } from '../../cloudevents/event-types.ts';
+import { decodePublishRequest } from '../../cloudevents/proto.ts';
 import type { PbPublishRequest, PbSubscriptionRequest } from '../../cloudevents/proto.ts';
 import { fromProtoEvent } from '../../cloudevents/proto-codec.ts';
 import { createServerCredentials } from '../../transport/grpc/server-credentials.ts';
@@ -53,7 +54,24 @@ export interface SourceServer {
   stop(): Promise<void>;
 }
 
-function decodePublished(request: PbPublishRequest): MaestroEvent {
+/**
+ * The service with `Publish` requests left as bytes: grpc-js answers INTERNAL when its deserializer
+ * throws, while a malformed request is the client's fault (INVALID_ARGUMENT), decoded in the handler.
+ */
+function sourceService(): ServiceDefinition {
+  const service = cloudEventGrpcService();
+  return { ...service, Publish: { ...service.Publish, requestDeserialize: (bytes: Buffer) => bytes } };
+}
+
+function decodePublished(bytes: Buffer): MaestroEvent {
+  let request: PbPublishRequest;
+  try {
+    request = decodePublishRequest(bytes);
+  } catch (err: unknown) {
+    throw new MaestroError('INVALID_ARGUMENT', `malformed publish request: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
   if (request.event === undefined || request.event === null) {
     throw new MaestroError('INVALID_ARGUMENT', 'publish request has no event');
   }
@@ -71,7 +89,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
   let server: Server | undefined;
   let stopping = false;
 
-  const handlePublish = async (request: PbPublishRequest): Promise<void> => {
+  const handlePublish = async (request: Buffer): Promise<void> => {
     const event = decodePublished(request);
     const type = parseEventType(event.type);
     if (type.action === 'resync_request') {
@@ -92,10 +110,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
     if (result.changed) options.onSpecChanged?.();
   };
 
-  const publish = (
-    call: ServerUnaryCall<PbPublishRequest, unknown>,
-    callback: sendUnaryData<unknown>,
-  ): void => {
+  const publish = (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>): void => {
     if (stopping) {
       callback(toServiceError(new MaestroError('UNAVAILABLE', 'server is stopping')));
       return;
@@ -128,6 +143,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       call,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       maxBufferedEvents: options.maxBufferedEventsPerStream ?? 1000,
+      stallTimeoutMs: 30_000,
       logger,
     });
     subscribers.add(source, stream);
@@ -143,7 +159,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
         'grpc.keepalive_time_ms': 30_000,
         'grpc.keepalive_timeout_ms': 10_000,
       });
-      grpcServer.addService(cloudEventGrpcService(), { Publish: publish, Subscribe: subscribe });
+      grpcServer.addService(sourceService(), { Publish: publish, Subscribe: subscribe });
       const host = options.host === '' ? '0.0.0.0' : options.host;
       const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
       const port = await new Promise<number>((resolve, reject) => {

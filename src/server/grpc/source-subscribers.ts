@@ -13,7 +13,10 @@ import type { SubscriptionStream } from '../../transport/grpc/subscription-strea
 export interface SourceSubscribers {
   /** Registers a stream until it closes. */
   add(source: string, stream: SubscriptionStream): void;
-  /** Sends an event (JSON format) to every stream of `source`; returns how many got it. */
+  /**
+   * Queues an event (JSON format) on every stream of `source` without waiting for any of them (each
+   * stream keeps its own order and ends itself if its client stalls); returns how many streams.
+   */
   deliver(source: string, event: JsonEvent): number;
   /** Number of open streams. */
   readonly size: number;
@@ -40,9 +43,8 @@ export function createSourceSubscribers(): SourceSubscribers {
       const set = bySource.get(source);
       if (set === undefined || set.size === 0) return 0;
       const encoded = encodeProtoEvent(toProtoEvent(fromJsonEvent(event)));
-      let sent = 0;
-      for (const stream of [...set]) if (stream.send(encoded)) sent += 1;
-      return sent;
+      for (const stream of set) void stream.send(encoded);
+      return set.size;
     },
     get size() {
       return size;

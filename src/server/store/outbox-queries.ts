@@ -34,9 +34,9 @@ export async function insertOutboxEvents(
   if (events.length === 0) return;
   await client.query(
     `INSERT INTO spec_outbox (resource_id, consumer_name, event_type, event)
-     SELECT x.resource_id, x.consumer_name, x.kind, x.event
-     FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS x(resource_id text, consumer_name text, kind text, event jsonb, n bigint)
-     ORDER BY n`,
+     SELECT e.v->>'resource_id', e.v->>'consumer_name', e.v->>'kind', e.v->'event'
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+     ORDER BY e.n`,
     [
       JSON.stringify(
         events.map((e) => ({

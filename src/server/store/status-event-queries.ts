@@ -47,10 +47,9 @@ export async function insertStatusEvents(
   await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_EVENTS_LOCK_KEY]);
   await client.query(
     `INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
-     SELECT x.resource_id, x.source, x.kind, x.event, x.spec_data
-     FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
-       AS x(resource_id text, source text, kind text, event jsonb, spec_data jsonb, n bigint)
-     ORDER BY n`,
+     SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event', e.v->'spec_data'
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+     ORDER BY e.n`,
     [
       JSON.stringify(
         events.map((e) => ({
