@@ -1,5 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
+import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.ts';
 import { createTokenBucket } from '../token-bucket.ts';
 import { KubeApiError } from './kube-errors.ts';
@@ -95,7 +94,7 @@ const PATCH_CONTENT_TYPES: Readonly<Record<KubePatchType, string>> = {
 
 /** Creates a {@link KubeClient} for the current context of `kubeConfig`. */
 export function createKubeClient(options: KubeClientOptions): KubeClient {
-  const kc = options.kubeConfig;
+  const kc = allowPlainHttp(options.kubeConfig);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeApiError(0, 'kubeconfig has no current cluster');
   const server = cluster.server.replace(/\/+$/, '');
@@ -168,6 +167,22 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       await request({ method: 'DELETE', path: resourcePath(ref), body: opts ?? {} });
     },
   };
+}
+
+/**
+ * client-node refuses `http:` servers unless `skipTLSVerify` is set, although there is no TLS to verify
+ * (kubectl accepts such kubeconfigs). Returns a copy whose plain-HTTP clusters carry the flag.
+ */
+function allowPlainHttp(kc: KubeConfig): KubeConfig {
+  if (!kc.getClusters().some((c) => c.server.startsWith('http:') && !c.skipTLSVerify)) return kc;
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.getClusters().map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return copy;
 }
 
 function parseJson(text: string): unknown {
