@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../src/common/logger.ts';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './program-context.ts';
 import { registerMigrationCommand } from './migration.ts';
+import { registerPubSubCommand } from './pubsub.ts';
 import { registerServerCommand } from './server.ts';
 
 function packageVersion(): string {
@@ -37,6 +38,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerServerCommand(program);
   registerMigrationCommand(program);
+  registerPubSubCommand(program);
   return program;
 }
 
