@@ -17,6 +17,9 @@ import { createAgentEventHandler } from './agent-events.ts';
 import type { ServerConfig } from './config.ts';
 import type { AgentBroker } from './dispatch/agent-broker.ts';
 import { createInstanceRegistry } from './dispatch/instance-registry.ts';
+import { createHttpComponents } from './http/http-components.ts';
+import { createServerMetrics } from './metrics/server-metrics.ts';
+import type { ServerMetrics } from './metrics/server-metrics.ts';
 import { createSpecDispatcher } from './dispatch/spec-dispatcher.ts';
 import type { SpecDispatcher } from './dispatch/spec-dispatcher.ts';
 import { createStatusRelay } from './dispatch/status-relay.ts';
@@ -51,6 +54,8 @@ export interface ServerContext {
   status: StatusService;
   dispatcher: SpecDispatcher;
   subscribers: SourceSubscribers;
+  /** The process's Prometheus metrics. */
+  metrics: ServerMetrics;
 }
 
 /** A listener or loop that runs with the server (REST API, health checks, metrics, …). */
@@ -116,7 +121,8 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
     const status = createStatusService({ pool: database.pool, logger });
     const subscribers = createSourceSubscribers();
     const resync = { pool: database.pool, sourceId: config.sourceId };
-    const base = { config, logger, database, resources, status, subscribers };
+    const metrics = createServerMetrics();
+    const base = { config, logger, database, resources, status, subscribers, metrics };
 
     let broker: AgentBrokerTransport;
     if (config.messageBrokerType === 'grpc') {
@@ -135,6 +141,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
         `--message-broker-type=${config.messageBrokerType} is not available yet`,
       );
     }
+    metrics.setGaugeSources({ connectedAgents: () => [...(broker.connectedClusters() ?? [])].length });
     const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger });
     const relay = createStatusRelay({
       pool: database.pool,
@@ -192,7 +199,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
     await registry.start();
     announce({ listener: 'grpc-source', host: config.hostname, port: await source.start() });
 
-    for (const component of options.components?.(context) ?? []) {
+    for (const component of [...createHttpComponents(context), ...(options.components?.(context) ?? [])]) {
       onStop(component.name, () => component.stop());
       for (const entry of (await component.start()) ?? []) announce(entry);
     }

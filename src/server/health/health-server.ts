@@ -91,12 +91,7 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
     start: () =>
       (starting ??= (async () => {
         app = build();
-        bound = await startListener(app, {
-          host: options.host,
-          port: options.port,
-          logger,
-          listener: 'health',
-        });
+        bound = await startListener(app, { host: options.host, port: options.port });
         return bound;
       })()),
     async stop() {

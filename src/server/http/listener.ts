@@ -1,6 +1,6 @@
 /**
  * Shared plumbing for the server's three HTTP listeners (REST, health, metrics): binding (port 0
- * works), one `listening` log line each, and per-request hooks — the `X-Operation-ID` header (taken
+ * works) and per-request hooks — the `X-Operation-ID` header (taken
  * from the request or generated, and echoed), one JSON log line per request and, for REST, the
  * request metrics.
  */
@@ -83,14 +83,16 @@ export interface ListenerAddress {
   port: number;
 }
 
-/** Binds `app` to `host:port` (0 picks a free port) and logs one `listening` line. */
+/**
+ * Binds `app` to `host:port` (0 picks a free port; an empty host means every interface) and returns
+ * the bound address; the server logs the `listening` line for it.
+ */
 export async function startListener(
   app: FastifyInstance,
-  options: { host: string; port: number; logger: Logger; listener: string },
+  options: { host: string; port: number },
 ): Promise<ListenerAddress> {
   await app.listen({ host: options.host === '' ? '0.0.0.0' : options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  options.logger.info({ listener: options.listener, host: options.host, port }, 'listening');
   return { host: options.host, port };
 }

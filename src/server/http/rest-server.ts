@@ -122,12 +122,7 @@ export function createRestServer(options: RestServerOptions): RestServer {
     start: () =>
       (starting ??= (async () => {
         app = await buildRestApp({ ...options, logger });
-        bound = await startListener(app, {
-          host: options.host,
-          port: options.port,
-          logger,
-          listener: 'rest',
-        });
+        bound = await startListener(app, { host: options.host, port: options.port });
         return bound;
       })()),
     async stop() {

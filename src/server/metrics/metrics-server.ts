@@ -45,12 +45,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
     start: () =>
       (starting ??= (async () => {
         app = build();
-        bound = await startListener(app, {
-          host: options.host,
-          port: options.port,
-          logger,
-          listener: 'metrics',
-        });
+        bound = await startListener(app, { host: options.host, port: options.port });
         return bound;
       })()),
     async stop() {
