@@ -47,7 +47,7 @@ export async function insertStatusEvents(
   await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_EVENTS_LOCK_KEY]);
   await client.query(
     `INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
-     SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event', e.v->'spec_data'
+     SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event', NULLIF(e.v->'spec_data', 'null'::jsonb)
      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
      ORDER BY e.n`,
     [
