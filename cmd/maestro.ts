@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../src/common/logger.ts';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './program-context.ts';
+import { registerAgentCommand } from './agent.ts';
 import { registerMigrationCommand } from './migration.ts';
 import { registerPubSubCommand } from './pubsub.ts';
 import { registerServerCommand } from './server.ts';
@@ -38,6 +39,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerServerCommand(program);
   registerMigrationCommand(program);
+  registerAgentCommand(program);
   registerPubSubCommand(program);
   return program;
 }

@@ -4,6 +4,7 @@
  * module that reads the environment (callers pass `process.env` in).
  */
 import { MaestroError } from '../common/errors.ts';
+import { parseGoDuration } from '../transport/broker-config.ts';
 
 /** Broker drivers `--workload-source-driver` accepts. */
 export const WORKLOAD_SOURCE_DRIVERS = ['grpc', 'mqtt', 'pubsub', 'awsiot'] as const;
@@ -83,37 +84,20 @@ export const AGENT_ENV_VARS: Readonly<Record<keyof AgentFlagValues, string>> = {
   healthBindAddress: 'MAESTRO_AGENT_HEALTH_BIND_ADDRESS',
 };
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
- * Parses a Go duration string (`10s`, `1m30s`, `60m`, `1.5h`, `0`) into milliseconds, because the
- * upstream flags are Go durations and operators copy them from upstream manifests.
+ * Parses a Go duration flag value (`10s`, `1m30s`, `60m`, `0`) into milliseconds. Unlike the broker
+ * config files, a flag needs a unit, as Go's `time.ParseDuration` requires.
  */
-export function parseGoDuration(text: string, flag: string): number {
+export function parseDurationFlag(text: string, flag: string): number {
   const trimmed = text.trim();
-  if (trimmed === '0') return 0;
-  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (const match of trimmed.matchAll(pattern)) {
-    total += Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
-    consumed += match[0].length;
-  }
-  if (trimmed === '' || consumed !== trimmed.length) {
+  const ms = trimmed === '0' || !/^[\d.]+$/.test(trimmed) ? parseGoDuration(trimmed) : undefined;
+  if (ms === undefined) {
     throw new MaestroError(
       'INVALID_ARGUMENT',
       `invalid ${flag} '${text}': use a duration such as 10s, 5m or 1h30m`,
     );
   }
-  return total;
+  return ms;
 }
 
 function integer(value: string | number, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -190,7 +174,7 @@ export function resolveAgentConfig(
     ),
     kubeApiQps: positiveNumber(pick('kubeApiQps') ?? AGENT_DEFAULTS.kubeApiQps, '--kube-api-qps'),
     kubeApiBurst: integer(pick('kubeApiBurst') ?? AGENT_DEFAULTS.kubeApiBurst, '--kube-api-burst', 1),
-    evictionGracePeriodMs: parseGoDuration(
+    evictionGracePeriodMs: parseDurationFlag(
       String(
         pick('appliedmanifestworkEvictionGracePeriod') ??
           AGENT_DEFAULTS.appliedmanifestworkEvictionGracePeriod,
@@ -203,7 +187,7 @@ export function resolveAgentConfig(
 }
 
 function positiveDuration(text: string, flag: string): number {
-  const ms = parseGoDuration(text, flag);
+  const ms = parseDurationFlag(text, flag);
   if (ms <= 0)
     throw new MaestroError('INVALID_ARGUMENT', `invalid ${flag} '${text}': must be greater than 0`);
   return ms;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, resolveAgentConfig } from '../../../src/agent/config.ts';
+import { parseDurationFlag, resolveAgentConfig } from '../../../src/agent/config.ts';
 import { isMaestroError } from '../../../src/common/errors.ts';
 
 test('defaults follow upstream', () => {
@@ -50,12 +50,12 @@ test('the consumer name is required and bad values name their flag', () => {
 });
 
 test('Go durations parse like time.ParseDuration', () => {
-  assert.equal(parseGoDuration('1h30m', 'x'), 5_400_000);
-  assert.equal(parseGoDuration('1.5s', 'x'), 1500);
-  assert.equal(parseGoDuration('250ms', 'x'), 250);
-  assert.equal(parseGoDuration('0', 'x'), 0);
-  assert.equal(parseGoDuration('876000h', 'x'), 876000 * 3_600_000);
-  assert.throws(() => parseGoDuration('', 'x'));
-  assert.throws(() => parseGoDuration('5 m', 'x'));
-  assert.throws(() => parseGoDuration('1d', 'x'));
+  assert.equal(parseDurationFlag('1h30m', 'x'), 5_400_000);
+  assert.equal(parseDurationFlag('1.5s', 'x'), 1500);
+  assert.equal(parseDurationFlag('250ms', 'x'), 250);
+  assert.equal(parseDurationFlag('0', 'x'), 0);
+  assert.equal(parseDurationFlag('876000h', 'x'), 876000 * 3_600_000);
+  assert.throws(() => parseDurationFlag('', 'x'));
+  assert.throws(() => parseDurationFlag('5 m', 'x'));
+  assert.throws(() => parseDurationFlag('1d', 'x'));
 });
