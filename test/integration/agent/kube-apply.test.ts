@@ -12,6 +12,7 @@ import {
   makeWork,
   manifestCondition,
   nextGeneration,
+  seed,
   startKubeFixture,
   workCondition,
 } from './kube-fixture.ts';
@@ -173,7 +174,7 @@ test('CreateOnly creates once and never overwrites content, but still takes owne
       },
     ],
   });
-  fx.server.seed({
+  seed(fx, {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'co-existing', namespace: 'default' },
@@ -218,7 +219,7 @@ test('ReadOnly never writes, reports Available from the live object, and still r
     undefined,
   );
 
-  fx.server.seed({
+  seed(fx, {
     ...deployment('ro-live', 5),
     status: { replicas: 5, readyReplicas: 4, availableReplicas: 4 },
   });

@@ -146,3 +146,8 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Stores an object directly in the test server (keeping its `status`), as another actor would. */
+export function seed(fx: KubeFixture, object: Manifest): void {
+  fx.server.seed(object as unknown as Parameters<KubeTestServer['seed']>[0]);
+}
