@@ -47,7 +47,8 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
       apiVersion: e.apiVersion,
       set: fromFieldsV1(e.fieldsV1),
     };
-    if (e.time !== undefined) state.time = e.time;
+    // Clients may send times with fractions (client-node does); the server keeps seconds.
+    if (e.time !== undefined) state.time = new Date(e.time).toISOString().replace(/\.\d{3}Z$/, 'Z');
     if (e.subresource !== undefined && e.subresource !== '') state.subresource = e.subresource;
     return state;
   });
