@@ -33,9 +33,10 @@ const ssa = (name: string, serverSideApply: object = {}) => ({
 test('ServerSideApply applies as field manager work-agent and adds the owner with a merge patch', async () => {
   const work = makeWork(
     [
+      // Go marshals an unset timestamp as null; the agent must drop it before applying.
       {
         ...configMap('ssa-basic', { a: '1' }),
-        metadata: { name: 'ssa-basic', namespace: 'default', creationTimestamp: null },
+        metadata: { name: 'ssa-basic', namespace: 'default', creationTimestamp: null as unknown as string },
       },
     ],
     ssa('ssa-basic'),
