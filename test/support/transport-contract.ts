@@ -287,11 +287,16 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
       await stopped.transport.stop();
       await stopped.transport.stop();
       assert.equal(stopped.transport.state, 'closed');
-      const after = specEvent(c1);
       if (h.capabilities.rejectsUndeliverableSpec) {
-        await assertRejectsWith(source.transport.publish(after), 'UNAVAILABLE');
+        // The broker learns about the closed stream asynchronously: publish until it does.
+        await waitForAsync(async () => {
+          return source.transport.publish(specEvent(c1)).then(
+            () => false,
+            (err: unknown) => isMaestroError(err, 'UNAVAILABLE'),
+          );
+        }, 'the broker to see the agent gone');
       } else {
-        await source.transport.publish(after);
+        await source.transport.publish(specEvent(c1));
       }
       const marker = specEvent(c2);
       await source.transport.publish(marker);
@@ -465,6 +470,14 @@ function containsInOrder(states: TransportState[], expected: TransportState[]): 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + DEADLINE_MS;
   while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (!(await condition())) {
     if (Date.now() > deadline) assert.fail(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
