@@ -8,8 +8,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../src/common/logger.ts';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './program-context.ts';
 import { registerAgentCommand } from './agent.ts';
+import { registerConsumerCommand } from './consumer.ts';
 import { registerMigrationCommand } from './migration.ts';
 import { registerPubSubCommand } from './pubsub.ts';
+import { registerResourceBundleCommand } from './resourcebundle.ts';
 import { registerServerCommand } from './server.ts';
 
 function packageVersion(): string {
@@ -41,6 +43,8 @@ export function createProgram(): Command {
   registerMigrationCommand(program);
   registerAgentCommand(program);
   registerPubSubCommand(program);
+  registerConsumerCommand(program);
+  registerResourceBundleCommand(program);
   return program;
 }
 

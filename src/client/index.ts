@@ -30,7 +30,13 @@ export type { WatchEvent } from './work-watch.ts';
 export { createConsumerClient } from './consumer-client.ts';
 export type { ConsumerClient, ConsumerInput } from './consumer-client.ts';
 export { createResourceBundleClient, MAX_LIST_PAGE_SIZE } from './resource-bundle-client.ts';
-export type { ApplyResult, CallOptions, ResourceBundleClient } from './resource-bundle-client.ts';
+export type {
+  ApplyResult,
+  BundleWatchOptions,
+  CallOptions,
+  ResourceBundleClient,
+  WorkFilter,
+} from './resource-bundle-client.ts';
 export { toManifestWork } from './resource-bundle.ts';
 export type { ResourceBundleInput } from './resource-bundle.ts';
 export {

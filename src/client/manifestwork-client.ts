@@ -10,12 +10,10 @@ import type { ManifestWork } from '../work/types.ts';
 import { workUid } from '../work/work-uid.ts';
 import type { MaestroConnection } from './connection.ts';
 import { AlreadyExistsError, InvalidError, NotFoundError } from './errors.ts';
-import { parseLabelSelector, quoteSearchLiteral, toLabelSearch } from './label-selector.ts';
 import { patchManifestWork } from './merge-patch.ts';
 import { createResourceBundleClient, MAX_LIST_PAGE_SIZE } from './resource-bundle-client.ts';
 import type { CallOptions } from './resource-bundle-client.ts';
 import { toManifestWork } from './resource-bundle.ts';
-import { startWorkWatch } from './work-watch.ts';
 import type { WatchEvent } from './work-watch.ts';
 
 /** Options of {@link ManifestWorkClient.list}. */
@@ -91,11 +89,8 @@ export function createManifestWorkClient(
   const bundles = createResourceBundleClient(connection);
   const source = connection.sourceId;
   const idOf = (name: string): string => workUid(source, namespace, name);
-  const baseSearch = `source=${quoteSearchLiteral(source)} and consumer_name=${quoteSearchLiteral(namespace)}`;
-  const searchFor = (labelSelector: string | undefined): string => {
-    const labels = toLabelSearch(parseLabelSelector(labelSelector ?? ''));
-    return labels === '' ? baseSearch : `${baseSearch} and ${labels}`;
-  };
+  const searchFor = (labelSelector: string | undefined): string =>
+    bundles.searchFor({ consumer: namespace, ...(labelSelector === undefined ? {} : { labelSelector }) });
 
   const get = async (name: string, options?: CallOptions): Promise<ManifestWork> => {
     if (name === '') throw new InvalidError('manifestwork name must not be empty');
@@ -183,15 +178,7 @@ export function createManifestWorkClient(
       await bundles.write({ ...current, spec: { workload: {} } }, 'delete_request', options);
     },
     watch(options = {}) {
-      const requirements = parseLabelSelector(options.labelSelector ?? '');
-      const search = searchFor(options.labelSelector);
-      return startWorkWatch({
-        connection,
-        namespace,
-        requirements,
-        list: (signal) => listAll(search, { signal }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
+      return bundles.watch({ ...options, consumer: namespace });
     },
   };
 }

@@ -8,8 +8,11 @@ import type { SpecRequestAction } from '../work/source-codec.ts';
 import { SEQUENCE_ID_ANNOTATION } from '../work/types.ts';
 import type { ManifestWork } from '../work/types.ts';
 import type { MaestroConnection } from './connection.ts';
+import { parseLabelSelector, quoteSearchLiteral, toLabelSearch } from './label-selector.ts';
 import { ConflictError, InvalidError } from './errors.ts';
-import { workFromBundleInput } from './resource-bundle.ts';
+import { toManifestWork, workFromBundleInput } from './resource-bundle.ts';
+import { startWorkWatch } from './work-watch.ts';
+import type { WatchEvent } from './work-watch.ts';
 import type { ResourceBundleInput } from './resource-bundle.ts';
 import type { ResourceBundle, RestList, RestListOptions } from './rest-types.ts';
 
@@ -19,6 +22,20 @@ export const MAX_LIST_PAGE_SIZE = 400;
 /** Options of a single call. */
 export interface CallOptions {
   /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** Which works a search or watch of this source covers. */
+export interface WorkFilter {
+  /** Only this consumer's works; default every consumer. */
+  consumer?: string;
+  /** Kubernetes label selector on the works' labels, e.g. `app=web,tier in (a,b)`. */
+  labelSelector?: string;
+}
+
+/** Options of {@link ResourceBundleClient.watch}. */
+export interface BundleWatchOptions extends WorkFilter {
+  /** Ends the watch when aborted. */
   signal?: AbortSignal;
 }
 
@@ -53,6 +70,16 @@ export interface ResourceBundleClient {
     options?: CallOptions,
   ): Promise<ResourceBundle | undefined>;
   /**
+   * The REST search for the works of this connection's source matching `filter` (label selectors are
+   * translated into JSONB predicates on `payload->'metadata'->'labels'`).
+   */
+  searchFor(filter: WorkFilter): string;
+  /**
+   * Watches the works of this connection's source as ManifestWorks (see `ManifestWorkClient.watch`):
+   * each matching work once as `MODIFIED`, then every status change, `DELETED` when one is gone.
+   */
+  watch(options?: BundleWatchOptions): AsyncIterableIterator<WatchEvent>;
+  /**
    * Marks the bundle for deletion (the agent removes its resources, then the server the bundle).
    * `NotFoundError` when there is no such bundle.
    */
@@ -83,8 +110,27 @@ export function createResourceBundleClient(connection: MaestroConnection): Resou
     });
   };
 
+  const searchFor = (filter: WorkFilter): string => {
+    const terms = [`source=${quoteSearchLiteral(connection.sourceId)}`];
+    if (filter.consumer !== undefined) terms.push(`consumer_name=${quoteSearchLiteral(filter.consumer)}`);
+    const labels = toLabelSearch(parseLabelSelector(filter.labelSelector ?? ''));
+    if (labels !== '') terms.push(labels);
+    return terms.join(' and ');
+  };
+
   const client: ResourceBundleClient = {
     get,
+    searchFor,
+    watch(options = {}) {
+      const search = searchFor(options);
+      return startWorkWatch({
+        connection,
+        ...(options.consumer === undefined ? {} : { namespace: options.consumer }),
+        requirements: parseLabelSelector(options.labelSelector ?? ''),
+        list: async (signal) => (await client.listAll(search, { signal })).map(toManifestWork),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    },
     list(options = {}) {
       const { signal, ...query } = options;
       return rest.send<RestList<ResourceBundle>>({

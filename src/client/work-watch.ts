@@ -28,8 +28,8 @@ export interface WatchEvent {
 /** Options of {@link startWorkWatch}. */
 export interface WorkWatchOptions {
   connection: MaestroConnection;
-  /** The consumer whose works are watched. */
-  namespace: string;
+  /** The consumer whose works are watched; default every consumer. */
+  namespace?: string;
   requirements: readonly LabelRequirement[];
   /** Lists the matching works (all pages). */
   list: (signal: AbortSignal) => Promise<ManifestWork[]>;
@@ -69,7 +69,7 @@ function isNewer(work: ManifestWork, seen: Seen | undefined): boolean {
  */
 export function startWorkWatch(options: WorkWatchOptions): AsyncIterableIterator<WatchEvent> {
   const { connection, namespace, requirements } = options;
-  const logger = connection.logger.child({ component: 'work-watch', namespace });
+  const logger = connection.logger.child({ component: 'work-watch', ...(namespace ? { namespace } : {}) });
   const controller = new AbortController();
   const pending = new Map<string, WatchEvent>();
   const seen = new Map<string, Seen>();
@@ -100,7 +100,8 @@ export function startWorkWatch(options: WorkWatchOptions): AsyncIterableIterator
   };
 
   const matches = (work: ManifestWork): boolean =>
-    work.metadata.namespace === namespace && matchesLabelSelector(requirements, work.metadata.labels);
+    (namespace === undefined || work.metadata.namespace === namespace) &&
+    matchesLabelSelector(requirements, work.metadata.labels);
 
   const close = (): void => {
     if (closed) return;
