@@ -28,11 +28,18 @@ const widgetsCrd: k8s.V1CustomResourceDefinition = {
         served: true,
         storage: true,
         subresources: { status: {} },
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
       },
     ],
   },
 };
+
+/** Exposes client-node's discovery lookup (GET /apis/{group}/{version}, find the kind). */
+class Discovery extends k8s.KubernetesObjectApi {
+  lookup(apiVersion: string, kind: string): Promise<k8s.V1APIResource | undefined> {
+    return this.resource(apiVersion, kind);
+  }
+}
 
 describe('kube test server: discovery', () => {
   let env: KubeEnv;
@@ -133,7 +140,7 @@ describe('kube test server: discovery', () => {
 
     const groups = await env.kc.makeApiClient(k8s.ApisApi).getAPIVersions();
     assert.ok(groups.groups.some((g) => g.name === 'example.com'));
-    const resource = await env.objects.resource('example.com/v1', 'Widget');
+    const resource = await env.kc.makeApiClient(Discovery).lookup('example.com/v1', 'Widget');
     assert.equal(resource?.name, 'widgets');
     assert.equal(resource?.namespaced, true);
 

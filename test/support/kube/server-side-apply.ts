@@ -103,8 +103,8 @@ function valueAt(object: JsonObject, path: FieldPath, schema: FieldSchema): Json
 function printManager(m: ManagerState): string {
   let text = JSON.stringify(m.manager);
   if (m.subresource !== undefined) text += ` with subresource ${JSON.stringify(m.subresource)}`;
-  if (m.operation === 'Update')
-    text += m.time === undefined ? ` using ${m.apiVersion}` : ` using ${m.apiVersion} at ${m.time}`;
+  // The manager identifier never includes the time, so the "at <time>" form never shows.
+  if (m.operation === 'Update') text += ` using ${m.apiVersion}`;
   return text;
 }
 
@@ -168,7 +168,8 @@ export function serverSideApply(request: ApplyRequest): ApplyOutcome {
       .difference(newSet)
       .paths()
       .filter((p) => !ownedByAnyone(p));
-    for (const path of dropped.sort((a, b) => b.length - a.length))
+    // Shallow paths first: a list item must be found by its key before its fields are gone.
+    for (const path of dropped.sort((a, b) => a.length - b.length))
       prunePath(merged, path, schema, ownedByAnyone);
   }
 
