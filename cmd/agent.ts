@@ -66,7 +66,7 @@ export function registerAgentCommand(program: Command): void {
       'address the health port listens on (default ' + AGENT_DEFAULTS.healthBindAddress + ')',
     )
     .action(async (flags: AgentFlagValues, command: Command) => {
-      const logger = loggerFor(command).child({ component: 'agent' });
+      const logger = loggerFor(command);
       let config;
       try {
         config = resolveAgentConfig(flags, process.env);

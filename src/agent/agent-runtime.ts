@@ -65,7 +65,8 @@ export interface AgentRuntime {
 /** Creates an {@link AgentRuntime} (not started). */
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const { transport, codec, applier, registry } = options;
-  const logger = options.logger;
+  const root = options.logger;
+  const logger = root.child({ component: 'agent' });
   const metrics = options.metrics ?? createAgentMetrics({ processMetrics: false });
   const store = createWorkStore();
   const rate = options.publishRate ?? { ratePerSecond: 50, burst: 100 };
@@ -74,21 +75,21 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     codec,
     bucket: createTokenBucket(rate),
     metrics,
-    logger: logger.child({ component: 'status-reporter' }),
+    logger: root.child({ component: 'status-reporter' }),
   });
   const controller = createWorkController({
     store,
     applier,
     reporter,
     metrics,
-    logger: logger.child({ component: 'work-controller' }),
+    logger: root.child({ component: 'work-controller' }),
     reapplyIntervalMs: options.reapplyIntervalMs,
     deletionPollMs: options.deletionPollMs,
   });
   const queue = createWorkQueue({
     process: (uid) => controller.reconcile(uid),
     retryBaseMs: options.retryBaseMs,
-    logger: logger.child({ component: 'work-queue' }),
+    logger: root.child({ component: 'work-queue' }),
   });
   const resync = createResyncHandler({
     store,
@@ -96,7 +97,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     codec,
     reporter,
     metrics,
-    logger: logger.child({ component: 'resync' }),
+    logger: root.child({ component: 'resync' }),
   });
   const eviction: EvictionLoop | undefined =
     registry === undefined
@@ -106,7 +107,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           store,
           gracePeriodMs: options.evictionGracePeriodMs,
           metrics,
-          logger: logger.child({ component: 'eviction' }),
+          logger: root.child({ component: 'eviction' }),
         });
 
   const background = new Set<Promise<void>>();
@@ -128,7 +129,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     store,
     codec,
     metrics,
-    logger: logger.child({ component: 'spec-handler' }),
+    logger: root.child({ component: 'spec-handler' }),
     onWorkChanged: (uid, outcome) => {
       recovered.delete(uid);
       if (outcome !== 'deleting') controller.markForApply(uid);

@@ -46,7 +46,7 @@ function createBrokerTransport(config: AgentConfig, logger: Logger): { transport
   const connection = loadGrpcSourceConfig(config.workloadSourceConfig);
   const transport = createGrpcTransport(
     { role: 'agent', clusterName: config.consumerName },
-    { ...connection, logger: logger.child({ component: 'grpc-transport' }) },
+    { ...connection, logger },
   );
   return { transport, host: connection.url };
 }
@@ -89,7 +89,7 @@ export async function createAgent(config: AgentConfig, logger: Logger): Promise<
     logger: logger.child({ component: 'health' }),
   });
   let healthPort: number | undefined;
-  logger.info(
+  logger.child({ component: 'agent' }).info(
     {
       consumer: config.consumerName,
       clientId: config.cloudEventsClientId,
