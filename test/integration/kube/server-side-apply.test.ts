@@ -66,7 +66,7 @@ describe('kube test server: server-side apply', () => {
     assert.deepEqual(failed.status.details?.causes, [
       { reason: 'FieldManagerConflict', message: 'conflict with "alpha"', field: '.data.k' },
     ]);
-    const live = (await env.objects.read(configMap('cm1', {}))) as Obj;
+    const live = await env.core.readNamespacedConfigMap({ name: 'cm1', namespace: 'default' });
     assert.deepEqual(live.data, { k: 'v' }, 'nothing changed');
   });
 
