@@ -9,7 +9,7 @@ export interface AgentMetrics {
   readonly registry: Registry;
   /** Spec events received, by action and what the store did (`added`, `updated`, `deleting`, `ignored`, `invalid`). */
   readonly specEventsReceived: Counter<'action' | 'outcome'>;
-  /** Status events published, by type (`update_request`, `resync_response`) and result (`ok`, `error`). */
+  /** Status events published, by type (`update_request`, `resync_response`, `deleted`) and result (`ok`, `error`). */
   readonly statusEventsPublished: Counter<'type' | 'result'>;
   /** Spec resync requests sent. */
   readonly specResyncRequests: Counter;
@@ -46,7 +46,7 @@ export function createAgentMetrics(options: AgentMetricsOptions = {}): AgentMetr
     }),
     statusEventsPublished: new Counter({
       name: 'maestro_agent_status_events_published_total',
-      help: 'Status events published to the source, by event action and result.',
+      help: 'Status events published to the source, by kind (update_request, resync_response, deleted) and result.',
       labelNames: ['type', 'result'],
       registers,
     }),
