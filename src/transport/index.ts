@@ -1,0 +1,34 @@
+// Public names of the transport layer: the broker-neutral Transport interface, its shared helpers,
+// and the in-memory and gRPC implementations. (MQTT, Pub/Sub and AWS IoT add their names here.)
+export type {
+  EventHandler,
+  Transport,
+  TransportIdentity,
+  TransportState,
+  TransportStatus,
+} from './transport.ts';
+export { createStatusEmitter } from './status.ts';
+export type { StatusEmitter } from './status.ts';
+export { createDeliveryQueue } from './delivery-queue.ts';
+export type { DeliveryQueue, DeliveryQueueOptions } from './delivery-queue.ts';
+export { createBackoff } from './backoff.ts';
+export type { Backoff, BackoffOptions } from './backoff.ts';
+export { routeAgentEvent, routeSourceEvent } from './routing.ts';
+export type { AgentRoute, SourceRoute } from './routing.ts';
+export { createMemoryBroker, MEMORY_TRANSPORT_NAME } from './memory.ts';
+export type { MemoryBroker, MemoryBrokerOptions } from './memory.ts';
+export { createGrpcBrokerTransport, GRPC_BROKER_TRANSPORT_NAME } from './grpc/broker-server.ts';
+export type { GrpcBrokerOptions, GrpcBrokerTransport } from './grpc/broker-server.ts';
+export { createGrpcTransport, GRPC_TRANSPORT_NAME } from './grpc/client.ts';
+export type { GrpcClientOptions, GrpcConnectionOptions, GrpcKeepaliveOptions } from './grpc/client.ts';
+export { createChannelCredentials } from './grpc/client-credentials.ts';
+export type { GrpcClientSecurityOptions, GrpcClientTlsOptions } from './grpc/client-credentials.ts';
+export { loadGrpcClientConfig, parseGrpcClientConfig } from './grpc/config.ts';
+export type { GrpcConfigParseOptions } from './grpc/config.ts';
+export { createServerCredentials } from './grpc/server-credentials.ts';
+export type { GrpcServerTlsOptions } from './grpc/server-credentials.ts';
+export { cloudEventGrpcService, PUBLISH_METHOD_PATH, SUBSCRIBE_METHOD_PATH } from './grpc/service.ts';
+export type { SubscribeResponse } from './grpc/service.ts';
+export { fromGrpcError, grpcStatusOf, toServiceError } from './grpc/status-mapping.ts';
+export { openSubscriptionStream, SUBSCRIPTION_ID_HEADER } from './grpc/subscription-stream.ts';
+export type { SubscriptionStream, SubscriptionStreamOptions } from './grpc/subscription-stream.ts';
