@@ -46,9 +46,12 @@ export interface Transport {
   /** The current state. */
   readonly state: TransportState;
   /**
-   * Connects and subscribes; resolves once the first subscription is established. Events are delivered
-   * to `handler` one at a time in arrival order. After a connection loss the transport reconnects
-   * with backoff by itself and emits `reconnecting`, then `connected` again. Calling it twice throws.
+   * Connects and subscribes; resolves once the first subscription is established (retrying with
+   * backoff until then; `stop()` rejects a pending start). Events are delivered to `handler` one at a
+   * time in arrival order; the gRPC broker, which has many publishing agents, keeps that per cluster
+   * and runs different clusters' events concurrently. After a connection loss the transport
+   * reconnects with backoff by itself and emits `reconnecting`, then `connected` again. Calling it
+   * twice rejects with `FAILED_PRECONDITION`.
    */
   start(handler: EventHandler): Promise<void>;
   /**
