@@ -88,6 +88,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '202601010002',
+    description: 'indexes for the REST lists: default order (created_at, id), per consumer and overall',
+    sql: `
+      CREATE INDEX idx_resources_consumer_created ON resources (consumer_name, created_at, id);
+      CREATE INDEX idx_resources_created ON resources (created_at, id);
+      CREATE INDEX idx_consumers_created ON consumers (created_at, id);
+    `,
+  },
 ];
 
 /** Advisory lock key of the migration runner (any constant shared by all replicas). */

@@ -140,6 +140,11 @@ function toConsumer(row: ConsumerSqlRow): ConsumerRestRow {
   };
 }
 
+/**
+ * Counts the matches and reads one page. The page is chosen on narrow rows (id + sort keys, no JSON)
+ * and only its rows are then read whole: sorting thousands of rows with their multi-kilobyte payloads
+ * spills to disk, sorting their ids does not.
+ */
 async function listPage<R, T>(
   pool: pg.Pool,
   what: string,
@@ -154,6 +159,10 @@ async function listPage<R, T>(
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const params = [...(query.where?.params ?? [])];
   const order = [...query.orderBy, `${alias}.created_at`, `${alias}.id`].join(', ');
+  const pageSql = `WITH page AS (
+      SELECT ${alias}.id, row_number() OVER (ORDER BY ${order}) AS position FROM ${table} ${alias}${where}
+      ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2})
+    ${select} JOIN page ON page.id = ${alias}.id ORDER BY page.position`;
   try {
     const counting = pool.query<{ total: string }>(
       `SELECT count(*) AS total FROM ${table} ${alias}${where}`,
@@ -162,10 +171,7 @@ async function listPage<R, T>(
     const paging =
       query.limit === 0
         ? Promise.resolve({ rows: [] as R[] })
-        : pool.query(
-            `${select}${where} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-            [...params, query.limit, query.offset],
-          );
+        : pool.query(pageSql, [...params, query.limit, query.offset]);
     const [count, page] = await Promise.all([counting, paging]);
     return { rows: (page.rows as R[]).map(map), total: Number(count.rows[0]?.total ?? 0) };
   } catch (err: unknown) {
