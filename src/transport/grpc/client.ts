@@ -65,6 +65,9 @@ export interface GrpcClientOptions extends GrpcConnectionOptions {
   logger?: Logger;
 }
 
+/** How long a subscription without a `subscription-id` header waits for the server's error status. */
+const MISSING_HEADER_GRACE_MS = 5000;
+
 /** The transport name gRPC client transports report. */
 export const GRPC_TRANSPORT_NAME = 'grpc';
 
@@ -148,16 +151,20 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
       new Metadata(),
     );
     call = stream;
+    let missingHeader: MaestroError | undefined;
     stream.on('metadata', (metadata: Metadata) => {
       if (call !== stream) return;
       const ids = metadata.get(SUBSCRIPTION_ID_HEADER);
       if (ids.length !== 1) {
-        connectionLost(
-          new MaestroError(
-            'UNAVAILABLE',
-            `server '${options.url}' sent ${ids.length} '${SUBSCRIPTION_ID_HEADER}' headers, want 1`,
-          ),
+        // As upstream: give the server a moment to explain itself with an error status first.
+        missingHeader = new MaestroError(
+          'UNAVAILABLE',
+          `server '${options.url}' sent ${ids.length} '${SUBSCRIPTION_ID_HEADER}' headers, want 1`,
         );
+        const lost = missingHeader;
+        setTimeout(() => {
+          if (call === stream) connectionLost(lost);
+        }, MISSING_HEADER_GRACE_MS).unref();
         return;
       }
       backoff.reset();
@@ -169,6 +176,10 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
     });
     stream.on('data', (pb: PbCloudEvent) => {
       if (call !== stream) return;
+      if (missingHeader !== undefined) {
+        connectionLost(missingHeader);
+        return;
+      }
       armHealthCheck();
       if (pb.type === HEARTBEAT_EVENT_TYPE) return;
       let event: MaestroEvent;

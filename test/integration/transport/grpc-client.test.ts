@@ -13,7 +13,12 @@ import { Metadata, Server } from '@grpc/grpc-js';
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { createLogger, createSilentLogger } from '../../../src/common/logger.ts';
 import { createEvent } from '../../../src/cloudevents/event.ts';
-import { MANIFEST_BUNDLE_DATA_TYPE, manifestBundleEventType } from '../../../src/cloudevents/event-types.ts';
+import {
+  HEARTBEAT_EVENT_TYPE,
+  MANIFEST_BUNDLE_DATA_TYPE,
+  manifestBundleEventType,
+} from '../../../src/cloudevents/event-types.ts';
+import { encodeProtoEvent } from '../../../src/cloudevents/proto.ts';
 import type { PbPublishRequest, PbSubscriptionRequest } from '../../../src/cloudevents/proto.ts';
 import { createGrpcTransport } from '../../../src/transport/grpc/client.ts';
 import type { GrpcClientOptions } from '../../../src/transport/grpc/client.ts';
@@ -39,7 +44,10 @@ interface RecordingServer {
 
 type TestContextLike = { after: (fn: () => unknown) => void };
 
-/** A CloudEventService that records calls; `sendSubscriptionId: false` imitates a non-Maestro server. */
+/**
+ * A CloudEventService that records calls. `sendSubscriptionId: false` imitates a server without the
+ * header (upstream's deprecated v1 one): empty headers, then a heartbeat.
+ */
 async function startRecordingServer(
   t: TestContextLike,
   options: { tls?: GrpcServerTlsOptions; sendSubscriptionId?: boolean; port?: number } = {},
@@ -51,6 +59,7 @@ async function startRecordingServer(
       recorded.subscribes.push({ request: call.request, metadata: call.metadata });
       if (options.sendSubscriptionId === false) {
         call.sendMetadata(new Metadata());
+        call.write(encodeProtoEvent({ id: randomUUID(), spec_version: '1.0', type: HEARTBEAT_EVENT_TYPE }));
         return;
       }
       openSubscriptionStream({
