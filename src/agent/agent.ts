@@ -8,10 +8,10 @@
 import { MaestroError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { createGrpcTransport } from '../transport/grpc/client.ts';
+import { loadGrpcClientConfig } from '../transport/grpc/config.ts';
 import type { Transport } from '../transport/transport.ts';
 import { createAgentEventCodec } from './agent-codec.ts';
 import { createAgentRuntime } from './agent-runtime.ts';
-import { loadGrpcSourceConfig } from './grpc-source-config.ts';
 import type { AgentRuntime } from './agent-runtime.ts';
 import type { AgentConfig } from './config.ts';
 import { createHealthServer } from './health-server.ts';
@@ -43,7 +43,9 @@ function createBrokerTransport(config: AgentConfig, logger: Logger): { transport
       'missing --workload-source-config: the grpc driver needs the broker url',
     );
   }
-  const connection = loadGrpcSourceConfig(config.workloadSourceConfig);
+  const connection = loadGrpcClientConfig(config.workloadSourceConfig, {
+    onUnknownKey: (key) => logger.warn({ key }, 'unknown key in the grpc workload source config'),
+  });
   const transport = createGrpcTransport(
     { role: 'agent', clusterName: config.consumerName },
     { ...connection, logger },

@@ -14,7 +14,6 @@ export {
   resolveAgentConfig,
 } from './config.ts';
 export type { AgentConfig, AgentFlagValues, WorkloadSourceDriver } from './config.ts';
-export { loadGrpcSourceConfig, parseGrpcSourceConfig } from './grpc-source-config.ts';
 export { createAgentMetrics } from './metrics.ts';
 export type { AgentMetrics } from './metrics.ts';
 export type { AgentEventCodec, AppliedWorkRegistry, WorkApplier } from './runtime-types.ts';
