@@ -167,6 +167,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       resync,
       subscribers,
       onSpecChanged: dispatcher.wake,
+      metrics,
       heartbeatIntervalMs: config.streamHeartbeatMs,
       maxReceiveMessageBytes: config.maxReceiveMessageBytes,
     });

@@ -24,6 +24,7 @@ import { cloudEventGrpcService } from '../../transport/grpc/service.ts';
 import type { SubscribeResponse } from '../../transport/grpc/service.ts';
 import { toServiceError } from '../../transport/grpc/status-mapping.ts';
 import { openSubscriptionStream } from '../../transport/grpc/subscription-stream.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { ResourceService } from '../services/resource-service.ts';
 import { answerStatusResync, decodeStatusResyncRequest } from '../services/resync-service.ts';
 import type { ResyncOptions } from '../services/resync-service.ts';
@@ -44,7 +45,20 @@ export interface SourceServerOptions {
   maxReceiveMessageBytes: number;
   /** Backlog per subscriber before it is disconnected; default 1,000. */
   maxBufferedEventsPerStream?: number;
+  /** Upstream's `grpc_server_*` and `resource_processed_total` series; none recorded when absent. */
+  metrics?: SourceServerMetrics;
 }
+
+/** The metrics the source API records. */
+export type SourceServerMetrics = Pick<
+  ServerMetrics,
+  | 'grpcCalled'
+  | 'grpcProcessed'
+  | 'grpcProcessedDuration'
+  | 'grpcMessagesReceived'
+  | 'grpcRegisteredSourceClients'
+  | 'resourceProcessed'
+>;
 
 /** The running source API. */
 export interface SourceServer {
@@ -85,12 +99,11 @@ function decodePublished(bytes: Buffer): MaestroEvent {
 /** Creates the source API server; nothing listens until `start()`. */
 export function createSourceServer(options: SourceServerOptions): SourceServer {
   const logger = options.logger.child({ component: 'grpc-source-server' });
-  const { subscribers } = options;
+  const { subscribers, metrics } = options;
   let server: Server | undefined;
   let stopping = false;
 
-  const handlePublish = async (request: Buffer): Promise<void> => {
-    const event = decodePublished(request);
+  const handlePublish = async (event: MaestroEvent): Promise<void> => {
     const type = parseEventType(event.type);
     if (type.action === 'resync_request') {
       const hashes = decodeStatusResyncRequest(event);
@@ -107,6 +120,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       );
     }
     const result = await options.resources.apply(decodeSpecRequest(event, action));
+    if (result.changed) metrics?.resourceProcessed.inc({ action });
     if (result.changed) options.onSpecChanged?.();
   };
 
@@ -115,18 +129,39 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       callback(toServiceError(new MaestroError('UNAVAILABLE', 'server is stopping')));
       return;
     }
-    handlePublish(call.request).then(
-      () => callback(null, {}),
-      (err: unknown) => {
-        const error = toMaestroError(err);
-        (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE' ? logger.warn : logger.debug).call(
-          logger,
-          { err: errorMessage(err), code: error.code },
-          'publish rejected',
-        );
-        callback(toServiceError(error));
-      },
-    );
+    const started = process.hrtime.bigint();
+    let source = 'unknown';
+    const done = (code: string): void => {
+      metrics?.grpcProcessed.inc({ type: 'Publish', source, code });
+      metrics?.grpcProcessedDuration.observe(
+        { type: 'Publish', source },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    };
+    Promise.resolve()
+      .then(() => {
+        const event = decodePublished(call.request);
+        source = event.source;
+        metrics?.grpcCalled.inc({ type: 'Publish', source });
+        metrics?.grpcMessagesReceived.inc({ type: 'Publish', source });
+        return handlePublish(event);
+      })
+      .then(
+        () => {
+          done('OK');
+          callback(null, {});
+        },
+        (err: unknown) => {
+          const error = toMaestroError(err);
+          done(error.code);
+          (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE' ? logger.warn : logger.debug).call(
+            logger,
+            { err: errorMessage(err), code: error.code },
+            'publish rejected',
+          );
+          callback(toServiceError(error));
+        },
+      );
   };
 
   const subscribe = (call: ServerWritableStream<PbSubscriptionRequest, SubscribeResponse>): void => {
@@ -147,8 +182,14 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       logger,
     });
     subscribers.add(source, stream);
+    metrics?.grpcCalled.inc({ type: 'Subscribe', source });
+    metrics?.grpcRegisteredSourceClients.inc({ source });
     logger.info({ source, subscriptionId: stream.id }, 'source subscribed');
-    stream.onClose(() => logger.info({ source, subscriptionId: stream.id }, 'source subscription closed'));
+    stream.onClose(() => {
+      metrics?.grpcRegisteredSourceClients.dec({ source });
+      metrics?.grpcProcessed.inc({ type: 'Subscribe', source, code: 'OK' });
+      logger.info({ source, subscriptionId: stream.id }, 'source subscription closed');
+    });
   };
 
   return {
