@@ -44,7 +44,7 @@ export interface AccessAttributes {
 }
 
 /** The admin identity of requests that do not impersonate. */
-export const ADMIN_USER: UserInfo = {
+const ADMIN_USER: UserInfo = {
   name: 'kube-test-admin',
   groups: ['system:masters', 'system:authenticated'],
 };

@@ -8,7 +8,7 @@ import type { Status } from './errors.ts';
 import { badRequest, conflict, invalid, notFound, preconditionFailure, successStatus } from './errors.ts';
 import { present } from './presentation.ts';
 import type { ResourceService } from './resource-service.ts';
-import { storageKey } from './resource-service.ts';
+import { storageKey } from './request-objects.ts';
 import { resourceKey } from './store.ts';
 import type { Json, KubeObject, ResourceType } from './types.ts';
 import { isJsonObject, timestampNow } from './types.ts';

@@ -35,11 +35,6 @@ function isFreeFormMap(names: readonly string[], schema: FieldSchema): boolean {
   );
 }
 
-/** The field names of a path (list elements dropped), the key {@link FieldSchema} expects. */
-export function namesOf(path: FieldPath): string[] {
-  return path.filter((e) => e.startsWith('f:')).map((e) => e.slice(2));
-}
-
 /** Raised when an associative list item lacks a key field (the real server rejects the apply). */
 function missingKey(names: readonly string[], index: number, key: string): KubeStatusError {
   return new KubeStatusError(

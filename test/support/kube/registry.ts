@@ -17,7 +17,7 @@ export interface ServedGroup {
 const VERSION_PATTERN = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
 
 /** Kubernetes version priority: GA > beta > alpha, higher numbers first, others last by name. */
-export function compareKubeVersions(a: string, b: string): number {
+function compareKubeVersions(a: string, b: string): number {
   const rank = (v: string): [number, number, number] => {
     const m = VERSION_PATTERN.exec(v);
     if (m === null) return [0, 0, 0];
@@ -30,7 +30,7 @@ export function compareKubeVersions(a: string, b: string): number {
 }
 
 /** The resource types a CRD object serves (one per served version). */
-export function resourcesOfCrd(crd: KubeObject): ResourceType[] {
+function resourcesOfCrd(crd: KubeObject): ResourceType[] {
   const spec = isJsonObject(crd.spec) ? crd.spec : {};
   const names = isJsonObject(spec.names) ? spec.names : {};
   const group = String(spec.group ?? '');

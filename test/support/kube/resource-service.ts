@@ -6,7 +6,6 @@
  * removal. The HTTP handlers, the library API and the controllers all write through it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import {
   checkFinalizersOnDeletingObject,
   checkNamespaceForCreate,
@@ -35,12 +34,23 @@ import {
 } from './managed-fields.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patches.ts';
 import { present } from './presentation.ts';
+import {
+  PATCH_TYPES,
+  checkNamespace,
+  checkUrlName,
+  decodeObject,
+  managerName,
+  parseApplyConfig,
+  parseJson,
+  readyToRemove,
+  storageKey,
+} from './request-objects.ts';
 import type { ResourceRegistry } from './registry.ts';
 import { serverSideApply } from './server-side-apply.ts';
 import type { ObjectStore } from './store.ts';
 import { resourceKey } from './store.ts';
 import type { Json, JsonObject, KubeObject, ResourceType } from './types.ts';
-import { cloneJson, groupVersion, isJsonObject, jsonEqual, timestampNow } from './types.ts';
+import { cloneJson, groupVersion, jsonEqual, timestampNow } from './types.ts';
 
 /** Who writes and how (from the query string and headers). */
 export interface WriteOptions {
@@ -59,53 +69,8 @@ export interface PatchOptions extends WriteOptions {
   force?: boolean;
 }
 
-/** The media types PATCH accepts. */
-export const PATCH_TYPES = {
-  json: 'application/json-patch+json',
-  merge: 'application/merge-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
-  apply: 'application/apply-patch+yaml',
-} as const;
-
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACES_KEY = '/namespaces';
-
-/** The etcd key of an object, used in precondition messages. */
-export function storageKey(resource: ResourceType, namespace: string | undefined, name: string): string {
-  const prefix = resource.custom
-    ? `/registry/${resource.group}/${resource.plural}`
-    : `/registry/${resource.plural}`;
-  return namespace === undefined ? `${prefix}/${name}` : `${prefix}/${namespace}/${name}`;
-}
-
-/**
- * True when an object marked for deletion has nothing left holding it: no finalizers (and, for a
- * Namespace, no `spec.finalizers`).
- */
-export function readyToRemove(object: KubeObject): boolean {
-  if (object.metadata.deletionTimestamp === undefined) return false;
-  if ((object.metadata.finalizers ?? []).length > 0) return false;
-  const spec = object.spec;
-  return !(
-    object.kind === 'Namespace' &&
-    isJsonObject(spec) &&
-    Array.isArray(spec.finalizers) &&
-    spec.finalizers.length > 0
-  );
-}
-
-function managerName(options: WriteOptions): string {
-  if (options.fieldManager !== undefined && options.fieldManager !== '') return options.fieldManager;
-  return (options.userAgent ?? '').split('/')[0].slice(0, 128);
-}
-
-function parseJson(raw: string, what: string): Json {
-  try {
-    return JSON.parse(raw) as Json;
-  } catch (err) {
-    throw badRequest(`error decoding ${what}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
 
 /** The outcome of a write: the served object and the HTTP status it is answered with. */
 export interface WriteResult {
@@ -141,44 +106,6 @@ export class ResourceService {
     return present(resource, found);
   }
 
-  /** Decodes a create/update body: fills apiVersion and kind from the URL, rejects another kind. */
-  #decode(resource: ResourceType, body: Json): KubeObject {
-    if (!isJsonObject(body)) throw badRequest('the request body must be a JSON object');
-    const object = cloneJson(body) as unknown as KubeObject;
-    const expected = groupVersion(resource.group, resource.version);
-    if (object.apiVersion !== undefined && object.apiVersion !== expected) {
-      const group = String(object.apiVersion).includes('/') ? String(object.apiVersion).split('/')[0] : '';
-      if (group !== resource.group) {
-        throw badRequest(
-          `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`,
-        );
-      }
-    }
-    if (object.kind !== undefined && object.kind !== resource.kind) {
-      throw badRequest(
-        `${String(object.kind)} in version "${resource.version}" cannot be handled as a ${resource.kind}: the kind does not match`,
-      );
-    }
-    object.apiVersion = expected;
-    object.kind = resource.kind;
-    if (!isJsonObject(object.metadata)) object.metadata = {};
-    return object;
-  }
-
-  #checkNamespace(resource: ResourceType, object: KubeObject, urlNamespace: string | undefined): void {
-    if (!resource.namespaced) {
-      delete object.metadata.namespace;
-      return;
-    }
-    const given = object.metadata.namespace;
-    if (given !== undefined && given !== '' && given !== urlNamespace) {
-      throw badRequest(
-        'the namespace of the provided object does not match the namespace sent on the request',
-      );
-    }
-    object.metadata.namespace = urlNamespace;
-  }
-
   /** POST: creates an object (201), or 409 AlreadyExists, 404 for a missing namespace. */
   create(
     resource: ResourceType,
@@ -186,8 +113,8 @@ export class ResourceService {
     body: Json,
     options: WriteOptions = {},
   ): KubeObject {
-    const object = this.#decode(resource, body);
-    this.#checkNamespace(resource, object, namespace);
+    const object = decodeObject(resource, body);
+    checkNamespace(resource, object, namespace);
     if (object.metadata.resourceVersion !== undefined && object.metadata.resourceVersion !== '') {
       throw badRequest('resourceVersion should not be set on objects to be created');
     }
@@ -248,7 +175,7 @@ export class ResourceService {
    * creating a missing namespace first.
    */
   seed(resource: ResourceType, body: KubeObject): KubeObject {
-    const object = this.#decode(resource, body as unknown as Json);
+    const object = decodeObject(resource, body as unknown as Json);
     if (resource.namespaced) {
       const namespace = object.metadata.namespace ?? 'default';
       object.metadata.namespace = namespace;
@@ -284,13 +211,9 @@ export class ResourceService {
     body: Json,
     options: WriteOptions = {},
   ): KubeObject {
-    const object = this.#decode(resource, body);
-    if (object.metadata.name !== name) {
-      throw badRequest(
-        `the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`,
-      );
-    }
-    this.#checkNamespace(resource, object, namespace);
+    const object = decodeObject(resource, body);
+    checkUrlName(object, name);
+    checkNamespace(resource, object, namespace);
     const live = this.find(resource, namespace, name);
     if (live === undefined) throw notFound(resource, name);
     const uid = object.metadata.uid;
@@ -341,13 +264,9 @@ export class ResourceService {
       patched = applyStrategicMergePatch(current, patch, resource.schema);
     else if (type === PATCH_TYPES.json) patched = applyJsonPatch(current, patch);
     else throw unsupportedMediaType(type);
-    const object = this.#decode(resource, patched);
-    if (object.metadata.name !== name) {
-      throw badRequest(
-        `the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`,
-      );
-    }
-    this.#checkNamespace(resource, object, namespace);
+    const object = decodeObject(resource, patched);
+    checkUrlName(object, name);
+    checkNamespace(resource, object, namespace);
     if (object.metadata.uid !== live.metadata.uid) {
       // A patched uid fails the update's immutable-field validation (the patch path has no uid precondition).
       throw invalid(resource, name, [
@@ -389,24 +308,10 @@ export class ResourceService {
         },
       ]);
     }
-    let config: unknown;
-    try {
-      config = parseYaml(raw);
-    } catch (err) {
-      throw badRequest(`error decoding YAML: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!isJsonObject(config)) throw badRequest('error decoding YAML: the apply body must be an object');
-    if (typeof config.apiVersion !== 'string' || typeof config.kind !== 'string') {
-      throw badRequest(`error decoding YAML: Object 'Kind' is missing in '${raw.slice(0, 200)}'`);
-    }
-    const object = this.#decode(resource, config);
+    const object = decodeObject(resource, parseApplyConfig(raw));
     if ((object.metadata.name ?? '') === '') object.metadata.name = name;
-    if (object.metadata.name !== name) {
-      throw badRequest(
-        `the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`,
-      );
-    }
-    this.#checkNamespace(resource, object, namespace);
+    checkUrlName(object, name);
+    checkNamespace(resource, object, namespace);
     if (object.metadata.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
     const applied = object as unknown as JsonObject;
     const writer = this.#writer(resource, options, 'Apply');

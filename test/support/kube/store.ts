@@ -77,11 +77,6 @@ export class ObjectStore {
       );
   }
 
-  /** Every resource key holding at least one object. */
-  keys(): string[] {
-    return [...this.#objects].filter(([, m]) => m.size > 0).map(([k]) => k);
-  }
-
   /** Stores a new or changed object under a fresh resourceVersion and returns the stored copy. */
   put(key: string, object: KubeObject): KubeObject {
     const stored = cloneJson(object);
