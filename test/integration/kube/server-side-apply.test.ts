@@ -58,6 +58,12 @@ describe('kube test server: server-side apply', () => {
     });
   });
 
+  it('keeps the resourceVersion when the same configuration is applied again', async () => {
+    const first = await apply(configMap('same', { k: 'v' }), 'alpha');
+    const again = await apply(configMap('same', { k: 'v' }), 'alpha');
+    assert.equal(again.metadata?.resourceVersion, first.metadata?.resourceVersion);
+  });
+
   it('refuses a conflicting apply from another manager with 409 and FieldManagerConflict causes', async () => {
     const failed = await failure(apply(configMap('cm1', { k: 'other' }), 'beta'));
     assert.equal(failed.code, 409);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { MaestroError } from '../../../src/common/errors.ts';
 import type { Logger } from '../../../src/common/logger.ts';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import type { AccessRule } from './authorization.ts';
@@ -113,7 +114,7 @@ function resourceOf(registry: ResourceRegistry, apiVersion: string, kind: string
   const { group, version } = parseApiVersion(apiVersion);
   const resource = registry.byKind(group, version, kind);
   if (resource === undefined)
-    throw new Error(`the server doesn't have a resource type "${kind}" in ${apiVersion}`);
+    throw new MaestroError('NOT_FOUND', `kind '${kind}' of '${apiVersion}' is not served`);
   return resource;
 }
 
