@@ -1,7 +1,7 @@
 /**
  * Runs the real `maestro server` binary for e2e tests: `node cmd/maestro.ts server` with every port 0
  * and an embedded PostgreSQL in a given data directory; the bound ports are read from the server's
- * `listening` log lines, the embedded database port from its start-up line.
+ * `listening` log lines, the embedded database port from its start-up line. Every listener gets port 0.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -37,6 +37,12 @@ export async function startServerProcess(args: string[], timeoutMs = 60_000): Pr
       '--grpc-server-bindport',
       '0',
       '--grpc-broker-bindport',
+      '0',
+      '--http-server-bindport',
+      '0',
+      '--health-check-server-bindport',
+      '0',
+      '--metrics-server-bindport',
       '0',
       '--heartbeat-check-interval',
       '1s',
