@@ -75,7 +75,6 @@ const SPECS: readonly BuiltinSpec[] = [
     shortNames: ['po'],
     categories: ['all'],
     status: true,
-    generation: true,
   },
   {
     group: '',
