@@ -1,0 +1,148 @@
+/**
+ * A child process simulating many agents on the integrated broker (forked by `server-bench.ts`):
+ * one `Subscribe` stream per consumer, several streams per HTTP/2 connection, recording the
+ * create → agent latency from each event's `time`, and publishing status updates on request.
+ * Talks to its parent over IPC.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import { createEvent } from '../../src/cloudevents/event.ts';
+import { HEARTBEAT_EVENT_TYPE, MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
+import { encodePublishRequest, loadCloudEventService } from '../../src/cloudevents/proto.ts';
+import type { PbCloudEvent } from '../../src/cloudevents/proto.ts';
+import { fromProtoEvent, toProtoEvent } from '../../src/cloudevents/proto-codec.ts';
+
+/** Messages from the parent. */
+export type AgentSimCommand =
+  | { cmd: 'connect'; port: number; consumers: string[]; streamsPerConnection: number }
+  | { cmd: 'stats' }
+  | { cmd: 'status'; durationMs: number; concurrency: number }
+  | { cmd: 'exit' };
+
+const { Subscribe } = loadCloudEventService();
+const clients: Client[] = [];
+const calls: ClientReadableStream<PbCloudEvent>[] = [];
+const received: { id: string; consumer: string }[] = [];
+let latencies: number[] = [];
+let connected = 0;
+let sequence = 0n;
+
+function nextSequenceId(): string {
+  const fromClock = (BigInt(Date.now() - 1288834974657) << 22n) | (1n << 12n);
+  sequence = fromClock > sequence ? fromClock : sequence + 1n;
+  return sequence.toString();
+}
+
+function connect(port: number, consumers: string[], perConnection: number): Promise<void> {
+  let pending = consumers.length;
+  return new Promise((resolve) => {
+    consumers.forEach((consumer, i) => {
+      if (i % perConnection === 0) {
+        clients.push(
+          new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
+            'grpc.use_local_subchannel_pool': 1,
+          }),
+        );
+      }
+      const client = clients[clients.length - 1] as Client;
+      const call = client.makeServerStreamRequest(
+        '/io.cloudevents.v1.CloudEventService/Subscribe',
+        Subscribe.requestSerialize,
+        Subscribe.responseDeserialize,
+        { source: '', cluster_name: consumer, data_type: MANIFEST_BUNDLE_DATA_TYPE },
+        new Metadata(),
+      ) as ClientReadableStream<PbCloudEvent>;
+      calls.push(call);
+      call.once('metadata', () => {
+        connected += 1;
+        if (--pending === 0) resolve();
+      });
+      call.on('error', () => undefined);
+      call.on('data', (pb: PbCloudEvent) => {
+        if (pb.type === HEARTBEAT_EVENT_TYPE || !pb.type?.endsWith('create_request')) return;
+        const event = fromProtoEvent(pb);
+        const sentAt = Date.parse(String(event.time));
+        if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
+        received.push({ id: String(event.resourceid), consumer });
+      });
+    });
+    if (consumers.length === 0) resolve();
+  });
+}
+
+function publish(client: Client, bytes: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/io.cloudevents.v1.CloudEventService/Publish',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      bytes,
+      (err) => resolve(err === null),
+    );
+  });
+}
+
+async function statusLoad(durationMs: number, concurrency: number): Promise<{ ok: number; failed: number }> {
+  const deadline = Date.now() + durationMs;
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const worker = async (w: number): Promise<void> => {
+    while (Date.now() < deadline && received.length > 0) {
+      const target = received[next++ % received.length] as { id: string; consumer: string };
+      const event = createEvent({
+        id: randomUUID(),
+        source: `${target.consumer}-work-agent`,
+        type: `${MANIFEST_BUNDLE_DATA_TYPE}.status.update_request`,
+        datacontenttype: 'application/json',
+        time: new Date().toISOString(),
+        clustername: target.consumer,
+        resourceid: target.id,
+        resourceversion: 1,
+        originalsource: 'maestro',
+        sequenceid: nextSequenceId(),
+        statushash: 'a'.repeat(64),
+        data: {
+          conditions: [
+            {
+              type: 'Applied',
+              status: 'True',
+              lastTransitionTime: new Date().toISOString(),
+              reason: 'R',
+              message: `m${next}`,
+            },
+          ],
+          resourceStatus: [],
+        },
+      });
+      const client = clients[w % clients.length] as Client;
+      if (await publish(client, encodePublishRequest({ event: toProtoEvent(event) }))) ok += 1;
+      else failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  return { ok, failed };
+}
+
+process.on('message', (message: AgentSimCommand) => {
+  void (async () => {
+    switch (message.cmd) {
+      case 'connect':
+        await connect(message.port, message.consumers, message.streamsPerConnection);
+        process.send?.({ cmd: 'connected', connected });
+        break;
+      case 'stats':
+        process.send?.({ cmd: 'stats', connected, received: received.length, latencies });
+        latencies = [];
+        break;
+      case 'status':
+        process.send?.({ cmd: 'status', ...(await statusLoad(message.durationMs, message.concurrency)) });
+        break;
+      case 'exit':
+        for (const call of calls) call.cancel();
+        for (const client of clients) client.close();
+        process.exit(0);
+    }
+  })();
+});

@@ -1,0 +1,259 @@
+/**
+ * `maestro server` benchmark: the real server process (embedded PostgreSQL, integrated gRPC broker),
+ * simulated agents in child processes (`agent-sim.ts`) and a source publisher in this process.
+ * Measures sustained creates/s, create → agent latency at a fixed 500 creates/s across 1,000 agents,
+ * status updates persisted/s, connected agents and the server's RSS.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, credentials } from '@grpc/grpc-js';
+import pg from 'pg';
+import { createEvent } from '../../src/cloudevents/event.ts';
+import { MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
+import { encodePublishRequest } from '../../src/cloudevents/proto.ts';
+import { toProtoEvent } from '../../src/cloudevents/proto-codec.ts';
+import { embeddedDatabaseUrl, startServerProcess } from '../e2e/server-process.ts';
+import { percentile } from './bench-module.ts';
+import type { BenchMetric, BenchModule, BenchOptions } from './bench-module.ts';
+import type { AgentSimCommand } from './agent-sim.ts';
+
+const LATENCY_AGENTS = 1000;
+const SIM_PROCESSES = 4;
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function createRequest(consumer: string): Buffer {
+  const id = randomUUID();
+  const event = createEvent({
+    id: randomUUID(),
+    source: 'bench-source',
+    type: `${MANIFEST_BUNDLE_DATA_TYPE}.spec.create_request`,
+    datacontenttype: 'application/json',
+    time: new Date().toISOString(),
+    clustername: consumer,
+    resourceid: id,
+    resourceversion: 0,
+    originalsource: '',
+    metadata: JSON.stringify({ name: `w-${id}`, namespace: consumer, uid: id, resourceVersion: '0' }),
+    data: {
+      manifests: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${id.slice(0, 8)}`, namespace: 'default' },
+          data: { k: 'v' },
+        },
+      ],
+    },
+  });
+  return encodePublishRequest({ event: toProtoEvent(event) });
+}
+
+function publish(client: Client, bytes: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/io.cloudevents.v1.CloudEventService/Publish',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      bytes,
+      (err) => resolve(err === null),
+    );
+  });
+}
+
+interface Sim {
+  child: ChildProcess;
+  ask<T>(command: AgentSimCommand, reply: string): Promise<T>;
+}
+
+function forkSim(): Sim {
+  const child = fork(new URL('./agent-sim.ts', import.meta.url), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return {
+    child,
+    ask: (command, reply) =>
+      new Promise((resolve) => {
+        const onMessage = (message: { cmd: string }): void => {
+          if (message.cmd !== reply) return;
+          child.off('message', onMessage);
+          resolve(message as never);
+        };
+        child.on('message', onMessage);
+        child.send(command);
+      }),
+  };
+}
+
+async function run(options: BenchOptions): Promise<BenchMetric[]> {
+  const { quick, log } = options;
+  const totalAgents = quick ? 2000 : 10_000;
+  const throughputMs = quick ? 10_000 : 60_000;
+  const latencyMs = quick ? 5_000 : 20_000;
+  const statusMs = quick ? 5_000 : 20_000;
+  const dir = await mkdtemp(join(tmpdir(), 'maestro-bench-'));
+  const server = await startServerProcess([
+    '--data-dir',
+    join(dir, 'data'),
+    '--heartbeat-check-interval',
+    '10s',
+  ]);
+  const sims: Sim[] = [];
+  const sources: Client[] = [];
+  try {
+    const pid = server.child.pid as number;
+    const pool = new pg.Pool({
+      connectionString: embeddedDatabaseUrl(server.databasePort as number),
+      max: 2,
+    });
+    await pool.query(
+      `INSERT INTO consumers (id, name) SELECT gen_random_uuid()::text, 'agent-' || g FROM generate_series(1, $1) g`,
+      [totalAgents],
+    );
+    const consumers = Array.from({ length: totalAgents }, (_, i) => `agent-${i + 1}`);
+    const latencySet = consumers.slice(0, LATENCY_AGENTS);
+
+    log(`connecting ${totalAgents} agents from ${SIM_PROCESSES} processes`);
+    const connectStart = Date.now();
+    const replies = await Promise.all(
+      Array.from({ length: SIM_PROCESSES }, async (_, p) => {
+        const sim = forkSim();
+        sims.push(sim);
+        const mine = consumers.filter((_c, i) => i % SIM_PROCESSES === p);
+        return sim.ask<{ connected: number }>(
+          { cmd: 'connect', port: server.brokerPort, consumers: mine, streamsPerConnection: 1 },
+          'connected',
+        );
+      }),
+    );
+    const connected = replies.reduce((n, r) => n + r.connected, 0);
+    log(
+      `${connected} agents connected in ${Date.now() - connectStart} ms; server RSS ${await rssMiB(pid)} MiB`,
+    );
+    const rssConnected = await rssMiB(pid);
+
+    for (let i = 0; i < 8; i += 1)
+      sources.push(
+        new Client(`127.0.0.1:${server.sourcePort}`, credentials.createInsecure(), {
+          'grpc.use_local_subchannel_pool': 1,
+        }),
+      );
+
+    log(`sustained creates for ${throughputMs / 1000} s`);
+    let created = 0;
+    let failed = 0;
+    let n = 0;
+    const deadline = Date.now() + throughputMs;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 256 }, async (_, w) => {
+        while (Date.now() < deadline) {
+          const ok = await publish(
+            sources[w % sources.length] as Client,
+            createRequest(latencySet[n++ % LATENCY_AGENTS] as string),
+          );
+          if (ok) created += 1;
+          else failed += 1;
+        }
+      }),
+    );
+    const createsPerSecond = created / ((Date.now() - started) / 1000);
+    log(`${created} creates (${failed} failed): ${createsPerSecond.toFixed(0)}/s`);
+    await new Promise((r) => setTimeout(r, 3000));
+    await Promise.all(sims.map((s) => s.ask({ cmd: 'stats' }, 'stats')));
+
+    log(`latency at 500 creates/s across ${LATENCY_AGENTS} agents for ${latencyMs / 1000} s`);
+    const interval = 10;
+    const perTick = 5;
+    const latencyEnd = Date.now() + latencyMs;
+    const inFlight: Promise<boolean>[] = [];
+    while (Date.now() < latencyEnd) {
+      const tick = Date.now();
+      for (let i = 0; i < perTick; i += 1) {
+        inFlight.push(
+          publish(
+            sources[n % sources.length] as Client,
+            createRequest(latencySet[n++ % LATENCY_AGENTS] as string),
+          ),
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, interval - (Date.now() - tick))));
+    }
+    await Promise.all(inFlight);
+    await new Promise((r) => setTimeout(r, 2000));
+    const stats = await Promise.all(
+      sims.map((s) => s.ask<{ latencies: number[] }>({ cmd: 'stats' }, 'stats')),
+    );
+    const latencies = stats.flatMap((s) => s.latencies);
+    log(`${latencies.length} deliveries measured`);
+
+    log(`status updates for ${statusMs / 1000} s`);
+    const statusStart = Date.now();
+    const statusReplies = await Promise.all(
+      sims.map((s) =>
+        s.ask<{ ok: number; failed: number }>(
+          { cmd: 'status', durationMs: statusMs, concurrency: 64 },
+          'status',
+        ),
+      ),
+    );
+    const statusOk = statusReplies.reduce((a, r) => a + r.ok, 0);
+    const statusPerSecond = statusOk / ((Date.now() - statusStart) / 1000);
+    const rssEnd = await rssMiB(pid);
+    await pool.end();
+    return [
+      {
+        name: 'creates sustained',
+        value: Math.round(createsPerSecond),
+        unit: '/s',
+        goal: { op: '>=', value: 2000 },
+      },
+      { name: 'create→agent p50 @500/s', value: percentile(latencies, 50), unit: 'ms' },
+      {
+        name: 'create→agent p99 @500/s',
+        value: percentile(latencies, 99),
+        unit: 'ms',
+        goal: { op: '<=', value: 100 },
+      },
+      {
+        name: 'status updates persisted',
+        value: Math.round(statusPerSecond),
+        unit: '/s',
+        goal: { op: '>=', value: 5000 },
+      },
+      {
+        name: 'connected agents',
+        value: connected,
+        unit: 'agents',
+        goal: { op: '>=', value: quick ? 2000 : 10_000 },
+      },
+      {
+        name: 'server RSS with agents connected',
+        value: rssConnected,
+        unit: 'MiB',
+        goal: { op: '<=', value: 1024 },
+      },
+      { name: 'server RSS at end', value: rssEnd, unit: 'MiB', goal: { op: '<=', value: 1024 } },
+    ];
+  } finally {
+    for (const client of sources) client.close();
+    for (const sim of sims) sim.child.send({ cmd: 'exit' } satisfies AgentSimCommand);
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The server benchmark module. */
+export const serverBenchmark: BenchModule = {
+  name: 'server',
+  description: 'creates/s, create→agent latency, status/s, connected agents and RSS of maestro server',
+  run,
+};
