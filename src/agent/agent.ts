@@ -15,7 +15,13 @@ import { createAgentRuntime } from './agent-runtime.ts';
 import type { AgentRuntime } from './agent-runtime.ts';
 import type { AgentConfig } from './config.ts';
 import { createHealthServer } from './health-server.ts';
-import { createKubeClient, createWorkApplier, hubHash, loadKubeConfig } from './kube/index.ts';
+import {
+  createKubeClient,
+  createWorkApplier,
+  ensureAppliedManifestWorkCrd,
+  hubHash,
+  loadKubeConfig,
+} from './kube/index.ts';
 import { createAgentMetrics } from './metrics.ts';
 
 /** A configured agent. */
@@ -108,6 +114,7 @@ export async function createAgent(config: AgentConfig, logger: Logger): Promise<
     },
     async start() {
       healthPort = await health.start();
+      await ensureAppliedManifestWorkCrd(client, logger.child({ component: 'kube-client' }));
       await runtime.start();
     },
     async stop() {

@@ -3,13 +3,13 @@
  * `@grpc/proto-loader` (nothing is generated). The interfaces below describe the plain objects
  * proto-loader hands out and accepts with the options in {@link PROTO_LOADER_OPTIONS}.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSync } from '@grpc/proto-loader';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { Options } from '@grpc/proto-loader';
 import { MaestroError } from '../common/errors.ts';
+import { findPackageFile } from '../common/package-files.ts';
 
 /** The proto file's path relative to the repository (and published package) root. */
 export const CLOUDEVENT_PROTO_FILE = 'io/cloudevents/v1/cloudevent.proto';
@@ -99,13 +99,8 @@ export interface CloudEventServiceDefinition extends ServiceDefinition {
  * sources (`src/cloudevents/`) and from the build output (`dist/src/cloudevents/`).
  */
 export function findProtoRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'proto');
-    if (existsSync(join(candidate, CLOUDEVENT_PROTO_FILE))) return candidate;
-    if (dirname(dir) === dir) {
-      throw new MaestroError('INTERNAL', `proto file '${CLOUDEVENT_PROTO_FILE}' not found above '${start}'`);
-    }
-  }
+  const protoFile = findPackageFile(join('proto', CLOUDEVENT_PROTO_FILE), start);
+  return protoFile.slice(0, protoFile.length - CLOUDEVENT_PROTO_FILE.length - 1);
 }
 
 let cached: CloudEventServiceDefinition | undefined;

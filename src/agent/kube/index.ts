@@ -52,6 +52,8 @@ export {
   hubHash,
   listAppliedManifestWorks,
 } from './applied-manifest-work.ts';
+export { ensureAppliedManifestWorkCrd } from './applied-manifest-work-crd.ts';
+export type { EnsureCrdOptions } from './applied-manifest-work-crd.ts';
 export { appliedManifestWorkOwner } from './owner-references.ts';
 export { findManifestConfig, isOwnedByTheWork, wildcardMatch } from './manifest-config.ts';
 export type { ManifestConfig } from './manifest-config.ts';
