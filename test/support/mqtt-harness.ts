@@ -4,6 +4,8 @@
  * capture for asserting what a transport logged.
  */
 import { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import type { Logger } from '../../src/common/logger.ts';
 import type { MqttBrokerConfig, MqttTopicsConfig } from '../../src/transport/broker-config.ts';
@@ -85,4 +87,14 @@ export function createCapturingLogger(): { logger: Logger; lines: Record<string,
     },
   });
   return { logger: pino({ level: 'debug' }, sink), lines };
+}
+
+/**
+ * Runs a full garbage collection. The AWS CRT's MQTT 5 client keeps the process alive until its
+ * closed native client is collected (awslabs/aws-crt-nodejs#600), so a test file using it calls this
+ * in `after()` to let the test process exit.
+ */
+export function collectClosedNativeClients(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
