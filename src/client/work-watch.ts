@@ -158,6 +158,8 @@ export function startWorkWatch(options: WorkWatchOptions): AsyncIterableIterator
           logger.warn({ err: errorMessage(err), eventId: event.id }, 'dropped undecodable status event');
           return;
         }
+        // The relayed metadata is the spec's as its source sent it; the event's version is the current one.
+        decoded.work.metadata.generation = Number(decoded.work.metadata.resourceVersion);
         if (!matches(decoded.work)) return;
         offer(decoded.deleted ? 'DELETED' : 'MODIFIED', decoded.work);
       },
