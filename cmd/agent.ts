@@ -74,11 +74,6 @@ export function registerAgentCommand(program: Command): void {
         if (isMaestroError(err, 'INVALID_ARGUMENT')) throw new UsageError(err.message);
         throw err;
       }
-      if (config.workloadSourceDriver !== 'grpc') {
-        throw new UsageError(
-          `--workload-source-driver '${config.workloadSourceDriver}' is not available yet: use grpc`,
-        );
-      }
       let agent;
       try {
         agent = await createAgent(config, logger);

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { errorMessage, isMaestroError } from '../src/common/errors.ts';
+import type { Logger } from '../src/common/logger.ts';
 import { envNameOf, resolveServerConfig } from '../src/server/config.ts';
+import type { ServerConfig } from '../src/server/config.ts';
 import { createMaestroServer } from '../src/server/server.ts';
+import type { AgentBrokerTransport } from '../src/server/server.ts';
+import { createTransportFromConfig } from '../src/transport/factory.ts';
+import type { ConfiguredBrokerType } from '../src/transport/factory.ts';
 import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
 import { addServerFlags } from './server-flags.ts';
 
@@ -23,7 +28,12 @@ export function registerServerCommand(program: Command): void {
       throw new UsageError(errorMessage(err));
     }
     const logger = loggerFor(command);
-    const server = createMaestroServer({ config, logger });
+    const server = createMaestroServer({
+      config,
+      logger,
+      createAgentBroker:
+        config.messageBrokerType === 'grpc' ? undefined : () => createConfiguredBroker(config, logger),
+    });
     const signal = waitForShutdownSignal(logger);
     try {
       await server.start();
@@ -33,5 +43,23 @@ export function registerServerCommand(program: Command): void {
     }
     await signal;
     await server.stop();
+  });
+}
+
+/**
+ * The MQTT / Pub/Sub / AWS IoT broker of `--message-broker-type` as the server's agent broker: a
+ * source-role transport on which any replica can publish, so every consumer counts as reachable.
+ */
+function createConfiguredBroker(config: ServerConfig, logger: Logger): AgentBrokerTransport {
+  const { transport } = createTransportFromConfig({
+    type: config.messageBrokerType as ConfiguredBrokerType,
+    configFile: config.messageBrokerConfigFile as string,
+    identity: { role: 'source', sourceId: config.sourceId },
+    clientId: config.instanceId,
+    logger,
+  });
+  return Object.assign(transport, {
+    connectedClusters: () => undefined,
+    onAgentSubscriptionChange: () => () => {},
   });
 }

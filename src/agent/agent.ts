@@ -7,6 +7,7 @@
  */
 import { MaestroError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
+import { createTransportFromConfig } from '../transport/factory.ts';
 import { createGrpcTransport } from '../transport/grpc/client.ts';
 import { loadGrpcClientConfig } from '../transport/grpc/config.ts';
 import type { Transport } from '../transport/transport.ts';
@@ -37,17 +38,20 @@ export interface Agent {
 
 /** The broker transport and the host string the hub hash is computed from (agent.md §4). */
 function createBrokerTransport(config: AgentConfig, logger: Logger): { transport: Transport; host: string } {
-  if (config.workloadSourceDriver !== 'grpc') {
-    throw new MaestroError(
-      'UNIMPLEMENTED',
-      `workload source driver '${config.workloadSourceDriver}' is not available yet: use grpc`,
-    );
-  }
   if (config.workloadSourceConfig === undefined) {
     throw new MaestroError(
       'INVALID_ARGUMENT',
-      'missing --workload-source-config: the grpc driver needs the broker url',
+      `missing --workload-source-config: the ${config.workloadSourceDriver} driver needs a broker config file`,
     );
+  }
+  if (config.workloadSourceDriver !== 'grpc') {
+    return createTransportFromConfig({
+      type: config.workloadSourceDriver,
+      configFile: config.workloadSourceConfig,
+      identity: { role: 'agent', clusterName: config.consumerName },
+      agentId: config.cloudEventsClientId,
+      logger,
+    });
   }
   const connection = loadGrpcClientConfig(config.workloadSourceConfig, {
     onUnknownKey: (key) => logger.warn({ key }, 'unknown key in the grpc workload source config'),

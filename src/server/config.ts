@@ -24,7 +24,7 @@ export interface FlagDefinition {
 }
 
 /** Message broker modes (upstream `--message-broker-type`; `grpc` is the default here). */
-export const MESSAGE_BROKER_TYPES = ['grpc', 'mqtt', 'pubsub'] as const;
+export const MESSAGE_BROKER_TYPES = ['grpc', 'mqtt', 'pubsub', 'awsiot'] as const;
 
 /** One of {@link MESSAGE_BROKER_TYPES}. */
 export type MessageBrokerType = (typeof MESSAGE_BROKER_TYPES)[number];

@@ -51,7 +51,9 @@ export function createTransportFromConfig(options: TransportFromConfigOptions): 
   }
   const config = loadMqttBrokerConfig(configFile);
   warnUnknown(config.unknownKeys);
-  const common = { config, clientId: options.clientId, agentId: options.agentId, logger };
+  // AWS IoT policies only admit agents as `<consumer>-client`, whatever the agent id.
+  const agentId = type === 'awsiot' ? undefined : options.agentId;
+  const common = { config, clientId: options.clientId, agentId, logger };
   const transport =
     type === 'awsiot' ? createAwsIotTransport(identity, common) : createMqttTransport(identity, common);
   return { transport, host: config.brokerHost };
