@@ -4,7 +4,7 @@
  * module that reads the environment (callers pass `process.env` in).
  */
 import { MaestroError } from '../common/errors.ts';
-import { parseGoDuration } from '../transport/broker-config.ts';
+import { parseGoDuration } from '../common/duration.ts';
 
 /** Broker drivers `--workload-source-driver` accepts. */
 export const WORKLOAD_SOURCE_DRIVERS = ['grpc', 'mqtt', 'pubsub', 'awsiot'] as const;

@@ -6,6 +6,7 @@
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { parseGoDuration } from '../common/duration.ts';
 import { MaestroError } from '../common/errors.ts';
 
 /** How a flag's text value is parsed. */
@@ -196,14 +197,11 @@ export function camelNameOf(flag: string): string {
  * upstream's integer `--heartbeat-interval`. Returns milliseconds.
  */
 export function parseDuration(text: string): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
+  const ms = parseGoDuration(text);
+  if (ms === undefined) {
     throw new MaestroError('INVALID_ARGUMENT', `invalid duration '${text}' (use e.g. 10s, 1m30s, 500ms)`);
   }
-  return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * (units[p[2] as string] as number), 0));
+  return Math.round(ms);
 }
 
 type FlagValue = string | number | boolean | undefined;

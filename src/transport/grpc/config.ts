@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { MaestroError } from '../../common/errors.ts';
-import { parseGoDuration } from '../broker-config.ts';
+import { parseGoDuration } from '../../common/duration.ts';
 import type { GrpcConnectionOptions } from './client.ts';
 
 const KNOWN_KEYS = new Set([

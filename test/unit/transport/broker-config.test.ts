@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import {
   loadMqttBrokerConfig,
   loadPubSubBrokerConfig,
-  parseGoDuration,
   parseMqttBrokerConfig,
   parsePubSubBrokerConfig,
 } from '../../../src/transport/broker-config.ts';
@@ -111,14 +110,5 @@ describe('broker config files', () => {
           /^pubsub config: 'topics.sourceEvents' 'projects\/other\/topics\/sourceevents' does not match/,
       },
     );
-  });
-
-  it('parses Go durations', () => {
-    assert.equal(parseGoDuration('60s'), 60_000);
-    assert.equal(parseGoDuration('1h30m'), 5_400_000);
-    assert.equal(parseGoDuration('500ms'), 500);
-    assert.equal(parseGoDuration('1.5s'), 1500);
-    assert.equal(parseGoDuration(30), 30_000);
-    assert.equal(parseGoDuration('5 minutes'), undefined);
   });
 });
