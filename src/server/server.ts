@@ -147,6 +147,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       pool: database.pool,
       logger,
       deliver: (source, event) => subscribers.deliver(source, event),
+      subscribedSources: () => subscribers.sources(),
     });
     const listener = createNotificationListener({
       database,

@@ -14,12 +14,13 @@ import type { Logger } from '../../common/logger.ts';
 import { fromJsonEvent } from '../../cloudevents/json-codec.ts';
 import { inTransaction } from '../store/database.ts';
 import {
+  consumerFilter,
   deleteOutboxEvents,
   lockPendingEvents,
   parkOutboxEvent,
   recordOutboxFailure,
 } from '../store/outbox-queries.ts';
-import type { OutboxRow } from '../store/outbox-queries.ts';
+import type { ConsumerFilter, OutboxRow } from '../store/outbox-queries.ts';
 import type { AgentBroker } from './agent-broker.ts';
 
 /** Options for {@link createSpecDispatcher}. */
@@ -72,11 +73,18 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   let retryTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
 
-  const eligibleConsumers = (): string[] | undefined => {
+  let cachedFilter: { clusters: Iterable<string>; filter: ConsumerFilter } | undefined;
+  const eligibleConsumers = (): ConsumerFilter | undefined => {
     const clusters = broker.connectedClusters();
     if (clusters === undefined) return undefined;
-    const now = Date.now();
-    return [...clusters].filter((c) => (backoffs.get(c)?.until ?? 0) <= now);
+    if (backoffs.size > 0) {
+      const now = Date.now();
+      return consumerFilter([...clusters].filter((c) => (backoffs.get(c)?.until ?? 0) <= now));
+    }
+    // brokers hand out the same collection until a cluster (dis)connects
+    if (cachedFilter?.clusters !== clusters)
+      cachedFilter = { clusters, filter: consumerFilter([...clusters]) };
+    return cachedFilter.filter;
   };
 
   const scheduleRetry = (): void => {
@@ -143,19 +151,26 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   /** One round; returns the number of rows it looked at. */
   const round = async (): Promise<number> => {
     const consumers = eligibleConsumers();
-    if (consumers !== undefined && consumers.length === 0) return 0;
-    return inTransaction(pool, async (client) => {
-      const rows = await lockPendingEvents(client, consumers, batchSize);
-      const byConsumer = new Map<string, OutboxRow[]>();
-      for (const row of rows) {
-        const list = byConsumer.get(row.consumerName);
-        if (list) list.push(row);
-        else byConsumer.set(row.consumerName, [row]);
-      }
-      const delivered = await Promise.all([...byConsumer.values()].map((list) => sendConsumer(client, list)));
-      await deleteOutboxEvents(client, delivered.flat());
-      return rows.length;
-    });
+    if (consumers !== undefined && consumers.size === 0) return 0;
+    // a delivered row whose removal is lost in a crash is sent again: allowed by at-least-once
+    return inTransaction(
+      pool,
+      async (client) => {
+        const rows = await lockPendingEvents(client, consumers, batchSize);
+        const byConsumer = new Map<string, OutboxRow[]>();
+        for (const row of rows) {
+          const list = byConsumer.get(row.consumerName);
+          if (list) list.push(row);
+          else byConsumer.set(row.consumerName, [row]);
+        }
+        const delivered = await Promise.all(
+          [...byConsumer.values()].map((list) => sendConsumer(client, list)),
+        );
+        await deleteOutboxEvents(client, delivered.flat());
+        return rows.length;
+      },
+      { synchronousCommit: false },
+    );
   };
 
   const loop = async (): Promise<void> => {

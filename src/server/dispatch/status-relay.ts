@@ -21,6 +21,11 @@ export interface StatusRelayOptions {
   logger: Logger;
   /** Hands one relayed status event (protocol.md §5.5) to the subscribers of `source`. */
   deliver(source: string, event: JsonEvent): void;
+  /**
+   * Sources with a subscriber on this replica; events of other sources are skipped without being
+   * read (they are relayed by the replicas their subscribers use). Without it every event is read.
+   */
+  subscribedSources?: () => readonly string[];
   /** Safety-net sweep interval; default 1 s. */
   sweepIntervalMs?: number;
   /** How long status events are kept; default 10 minutes. */
@@ -51,15 +56,19 @@ export function createStatusRelay(options: StatusRelayOptions): StatusRelay {
 
   const readOnce = async (): Promise<number> => {
     if (cursor === undefined) cursor = await latestStatusEventId(pool);
-    const rows = await readStatusEventsAfter(pool, cursor, 1000);
+    const sources = options.subscribedSources?.();
+    // ids up to the newest visible one are all committed (status-writes.ts), so the cursor may jump there
+    const upTo = sources === undefined ? undefined : await latestStatusEventId(pool);
+    const rows =
+      sources?.length === 0 ? [] : await readStatusEventsAfter(pool, cursor, 1000, { sources, upTo });
     for (const row of rows) {
       try {
         options.deliver(row.source, buildRelayedStatusEvent(row.event, row.specData));
       } catch (err: unknown) {
         logger.error({ statusEventId: row.id, err: errorMessage(err) }, 'status event not relayed');
       }
-      cursor = row.id;
     }
+    cursor = upTo !== undefined && rows.length < 1000 ? upTo : (rows.at(-1)?.id ?? cursor);
     return rows.length;
   };
 

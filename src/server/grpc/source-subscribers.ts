@@ -18,6 +18,8 @@ export interface SourceSubscribers {
    * stream keeps its own order and ends itself if its client stalls); returns how many streams.
    */
   deliver(source: string, event: JsonEvent): number;
+  /** Sources with at least one open stream. */
+  sources(): string[];
   /** Number of open streams. */
   readonly size: number;
   /** Ends every stream (server shutdown). */
@@ -46,6 +48,7 @@ export function createSourceSubscribers(): SourceSubscribers {
       for (const stream of set) void stream.send(encoded);
       return set.size;
     },
+    sources: () => [...bySource.keys()],
     get size() {
       return size;
     },

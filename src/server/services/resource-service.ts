@@ -17,10 +17,10 @@ import { createBatcher } from '../store/batcher.ts';
 import type { BatchOutcome, Batcher } from '../store/batcher.ts';
 import { existingConsumerNames } from '../store/consumer-store.ts';
 import { databaseError, inTransaction } from '../store/database.ts';
-import { insertOutboxEvents } from '../store/outbox-queries.ts';
 import type { NewOutboxEvent } from '../store/outbox-queries.ts';
-import { insertResources, lockResources, updateResourceSpecs } from '../store/resource-queries.ts';
+import { lockResources } from '../store/resource-queries.ts';
 import type { ResourceRow } from '../store/resource-queries.ts';
+import { writeSpecChanges } from '../store/spec-writes.ts';
 import { buildAgentSpecEvent } from './spec-events.ts';
 import type { SpecRequest } from './spec-events.ts';
 
@@ -75,7 +75,7 @@ export function createResourceService(options: ResourceServiceOptions): Resource
   const batcher: Batcher<SpecRequest, SpecWriteResult> = createBatcher({
     run: runBatch,
     maxBatchSize: options.maxBatchSize,
-    maxConcurrency: 2,
+    maxConcurrency: 4,
   });
   return { apply: (request) => batcher.submit(request), drain: () => batcher.drain() };
 }
@@ -110,9 +110,11 @@ async function applyBatch(
       return { ok: false, error: err };
     }
   });
-  await insertResources(client, [...inserted.values()]);
-  await updateResourceSpecs(client, [...updated.values()]);
-  await insertOutboxEvents(client, outbox);
+  await writeSpecChanges(client, {
+    inserted: [...inserted.values()],
+    updated: [...updated.values()],
+    outbox,
+  });
   return outcomes;
 }
 

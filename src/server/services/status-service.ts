@@ -22,10 +22,8 @@ import { compareSequenceIds } from '../../work/sequence-id.ts';
 import { createBatcher } from '../store/batcher.ts';
 import type { BatchOutcome } from '../store/batcher.ts';
 import { databaseError, inTransaction } from '../store/database.ts';
-import { hardDeleteResources, lockResources, updateResourceStatuses } from '../store/resource-queries.ts';
-import type { ResourceRow } from '../store/resource-queries.ts';
-import { insertStatusEvents } from '../store/status-event-queries.ts';
-import type { NewStatusEvent } from '../store/status-event-queries.ts';
+import { lockStatusTargets, writeStatusChanges } from '../store/status-writes.ts';
+import type { NewStatusEvent, StatusTarget } from '../store/status-writes.ts';
 
 /** A decoded agent status update. */
 export interface StatusUpdate {
@@ -115,7 +113,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
   const logger = options.logger.child({ component: 'status-service' });
   const batcher = createBatcher<StatusUpdate, StatusOutcome>({
     maxBatchSize: options.maxBatchSize,
-    maxConcurrency: 2,
+    maxConcurrency: 4,
     run: async (updates) => {
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -135,7 +133,7 @@ async function applyBatch(
   client: pg.ClientBase,
   updates: readonly StatusUpdate[],
 ): Promise<BatchOutcome<StatusOutcome>[]> {
-  const rows = await lockResources(client, [...new Set(updates.map((u) => u.resourceId))]);
+  const rows = await lockStatusTargets(client, [...new Set(updates.map((u) => u.resourceId))]);
   const changed = new Map<string, JsonEvent>();
   const deleted = new Set<string>();
   const events: NewStatusEvent[] = [];
@@ -146,18 +144,17 @@ async function applyBatch(
       return { ok: false, error: err };
     }
   });
-  await updateResourceStatuses(
-    client,
-    [...changed].filter(([id]) => !deleted.has(id)).map(([id, status]) => ({ id, status })),
-  );
-  await hardDeleteResources(client, [...deleted]);
-  await insertStatusEvents(client, events);
+  await writeStatusChanges(client, {
+    statuses: [...changed].filter(([id]) => !deleted.has(id)).map(([id, status]) => ({ id, status })),
+    deleted: [...deleted],
+    events,
+  });
   return outcomes;
 }
 
 function applyOne(
   update: StatusUpdate,
-  rows: Map<string, ResourceRow>,
+  rows: Map<string, StatusTarget>,
   changed: Map<string, JsonEvent>,
   deleted: Set<string>,
   events: NewStatusEvent[],
@@ -171,8 +168,8 @@ function applyOne(
     );
   }
   // the source sees its own work metadata, not the agent's (protocol.md §14.2)
-  const status: JsonEvent = { ...update.status, [EXT.metadata]: row.payload[EXT.metadata] };
-  if (status[EXT.metadata] === undefined) delete status[EXT.metadata];
+  const status: JsonEvent = { ...update.status, [EXT.metadata]: row.metadata };
+  if (row.metadata === null || row.metadata === undefined) delete status[EXT.metadata];
   if (update.deleted) {
     rows.delete(row.id);
     deleted.add(row.id);
@@ -181,7 +178,6 @@ function applyOne(
       source: row.source,
       kind: 'delete',
       event: status,
-      specData: row.payload.data,
     });
     return 'deleted';
   }

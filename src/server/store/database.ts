@@ -126,11 +126,27 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
   };
 }
 
+/** Options for {@link inTransaction}. */
+export interface TransactionOptions {
+  /**
+   * False commits without waiting for the WAL flush (`synchronous_commit = off`): only for writes whose
+   * loss in a crash is harmless, e.g. removing delivered outbox rows (lost removals mean redelivery,
+   * which at-least-once delivery allows). Default true.
+   */
+  synchronousCommit?: boolean;
+}
+
 /** Runs `work` in one transaction on a pooled connection (COMMIT on success, ROLLBACK on failure). */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const client = await connect(pool);
   try {
-    await client.query('BEGIN');
+    await client.query(
+      options.synchronousCommit === false ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN',
+    );
     const result = await work(client);
     await client.query('COMMIT');
     return result;

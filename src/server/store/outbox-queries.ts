@@ -26,31 +26,6 @@ export interface OutboxRow extends NewOutboxEvent {
 /** NOTIFY channel raised when spec events are enqueued (payload: unused). */
 export const SPEC_EVENTS_CHANNEL = 'maestro_spec_events';
 
-/** Enqueues spec events in order and wakes every replica's dispatcher (NOTIFY is sent on commit). */
-export async function insertOutboxEvents(
-  client: Queryable,
-  events: readonly NewOutboxEvent[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await client.query(
-    `INSERT INTO spec_outbox (resource_id, consumer_name, event_type, event)
-     SELECT e.v->>'resource_id', e.v->>'consumer_name', e.v->>'kind', e.v->'event'
-     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
-     ORDER BY e.n`,
-    [
-      JSON.stringify(
-        events.map((e) => ({
-          resource_id: e.resourceId,
-          consumer_name: e.consumerName,
-          kind: e.kind,
-          event: e.event,
-        })),
-      ),
-    ],
-  );
-  await client.query(`SELECT pg_notify($1, '')`, [SPEC_EVENTS_CHANNEL]);
-}
-
 interface RawOutboxRow {
   id: string;
   resource_id: string;
@@ -61,19 +36,34 @@ interface RawOutboxRow {
 }
 
 /**
+ * A set of consumer names prepared once as a PostgreSQL array literal: the dispatcher asks for the
+ * same (possibly 10,000-name) set every round, so it is not re-escaped per query.
+ */
+export interface ConsumerFilter {
+  readonly size: number;
+  readonly literal: string;
+}
+
+/** Prepares a {@link ConsumerFilter}. */
+export function consumerFilter(names: readonly string[]): ConsumerFilter {
+  const quoted = names.map((n) => `"${n.replace(/["\\]/g, '\\$&')}"`);
+  return { size: names.length, literal: `{${quoted.join(',')}}` };
+}
+
+/**
  * Due, unparked events of the given consumers (all consumers for `undefined`), oldest first, row-locked with `SKIP LOCKED` so two
  * replicas holding streams of one consumer do not both send the same rows.
  */
 export async function lockPendingEvents(
   client: Queryable,
-  consumers: readonly string[] | undefined,
+  consumers: ConsumerFilter | undefined,
   limit: number,
 ): Promise<OutboxRow[]> {
   const result = await client.query<RawOutboxRow>(
     `SELECT id, resource_id, consumer_name, event_type, event, attempts FROM spec_outbox
      WHERE ($1::text[] IS NULL OR consumer_name = ANY($1::text[])) AND NOT parked AND next_attempt_at <= now()
      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    [consumers ?? null, limit],
+    [consumers?.literal ?? null, limit],
   );
   return result.rows.map((r) => ({
     id: r.id,

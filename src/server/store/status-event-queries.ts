@@ -1,26 +1,14 @@
 /**
  * SQL on `status_events`: every accepted agent status, read by every replica in id order (a cursor
  * per replica, so a lost NOTIFY delays a relay but never drops it) and purged after a retention time.
- * Writers take a transaction-scoped advisory lock before inserting, so ids become visible in commit
- * order and a reader's cursor never skips a row committed late.
+ * Writers (`status-writes.ts`) take a transaction-scoped advisory lock before inserting, so ids become
+ * visible in commit order and a reader's cursor never skips a row committed late.
  */
 import type { JsonEvent } from '../../cloudevents/json-codec.ts';
 import type { Queryable } from './database.ts';
 
 /** What a status event means for the source. */
 export type StatusEventKind = 'update' | 'delete';
-
-/** A status event to record. */
-export interface NewStatusEvent {
-  resourceId: string;
-  /** The source that owns the resource (whose subscribers receive the event). */
-  source: string;
-  kind: StatusEventKind;
-  /** The stored status event (spec `metadata` already in place), JSON format. */
-  event: JsonEvent;
-  /** The spec bundle, recorded for `delete` because the resource row is gone by then. */
-  specData?: unknown;
-}
 
 /** A recorded status event, ready to relay. */
 export interface StatusEventRow {
@@ -36,34 +24,8 @@ export interface StatusEventRow {
 /** NOTIFY channel raised when status events are recorded. */
 export const STATUS_EVENTS_CHANNEL = 'maestro_status_events';
 
-const STATUS_EVENTS_LOCK_KEY = 7_236_002;
-
-/** Records status events (in a transaction the caller commits) and notifies every replica on commit. */
-export async function insertStatusEvents(
-  client: Queryable,
-  events: readonly NewStatusEvent[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await client.query('SELECT pg_advisory_xact_lock($1)', [STATUS_EVENTS_LOCK_KEY]);
-  await client.query(
-    `INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
-     SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event', NULLIF(e.v->'spec_data', 'null'::jsonb)
-     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
-     ORDER BY e.n`,
-    [
-      JSON.stringify(
-        events.map((e) => ({
-          resource_id: e.resourceId,
-          source: e.source,
-          kind: e.kind,
-          event: e.event,
-          spec_data: e.specData ?? null,
-        })),
-      ),
-    ],
-  );
-  await client.query(`SELECT pg_notify($1, '')`, [STATUS_EVENTS_CHANNEL]);
-}
+/** Advisory lock serialising status event inserts (see `status-writes.ts`). */
+export const STATUS_EVENTS_LOCK_KEY = 7_236_002;
 
 /** The newest status event id (the starting cursor of a replica: no replay of the past). */
 export async function latestStatusEventId(client: Queryable): Promise<string> {
@@ -71,11 +33,15 @@ export async function latestStatusEventId(client: Queryable): Promise<string> {
   return result.rows[0]?.id ?? '0';
 }
 
-/** Status events after `cursor`, oldest first, with the current spec bundle joined in for updates. */
+/**
+ * Status events after `cursor` (up to `upTo`, of the given sources when set), oldest first, with the
+ * current spec bundle joined in for updates.
+ */
 export async function readStatusEventsAfter(
   client: Queryable,
   cursor: string,
   limit: number,
+  filter: { sources?: readonly string[]; upTo?: string } = {},
 ): Promise<StatusEventRow[]> {
   const result = await client.query<{
     id: string;
@@ -88,8 +54,10 @@ export async function readStatusEventsAfter(
     `SELECT se.id::text AS id, se.resource_id, se.source, se.event_type, se.event,
             COALESCE(se.spec_data, r.payload->'data') AS spec_data
      FROM status_events se LEFT JOIN resources r ON r.id = se.resource_id
-     WHERE se.id > $1::bigint ORDER BY se.id LIMIT $2`,
-    [cursor, limit],
+     WHERE se.id > $1::bigint AND ($3::bigint IS NULL OR se.id <= $3::bigint)
+       AND ($4::text[] IS NULL OR se.source = ANY($4::text[]))
+     ORDER BY se.id LIMIT $2`,
+    [cursor, limit, filter.upTo ?? null, filter.sources ?? null],
   );
   return result.rows.map((r) => ({
     id: r.id,

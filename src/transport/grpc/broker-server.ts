@@ -97,7 +97,9 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000;
   const logger = (options.logger ?? createSilentLogger()).child({ component: 'grpc-broker' });
   const status = createStatusEmitter(logger);
-  const streams = new Set<AgentStream>();
+  // indexed by cluster so routing an event costs O(streams of its cluster), not O(all streams)
+  const streamsByCluster = new Map<string, Set<AgentStream>>();
+  let clusterList: string[] | undefined;
   const subscriptionListeners = new Set<(clusterName: string, connected: boolean) => void>();
   const handlerChains = new Map<string, Promise<void>>();
   let server: Server | undefined;
@@ -114,8 +116,8 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
     }
   }
 
-  function clusterStreams(clusterName: string): AgentStream[] {
-    return [...streams].filter((s) => s.clusterName === clusterName);
+  function allStreams(): AgentStream[] {
+    return [...streamsByCluster.values()].flatMap((set) => [...set]);
   }
 
   function subscribe(call: ServerWritableStream<PbSubscriptionRequest, SubscribeResponse>): void {
@@ -143,14 +145,23 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
       logger,
     });
     const entry: AgentStream = { clusterName, dataType, stream };
-    const first = clusterStreams(clusterName).length === 0;
-    streams.add(entry);
+    let clusterSet = streamsByCluster.get(clusterName);
+    const first = clusterSet === undefined;
+    if (clusterSet === undefined) {
+      streamsByCluster.set(clusterName, (clusterSet = new Set()));
+      clusterList = undefined;
+    }
+    clusterSet.add(entry);
     logger.info({ cluster: clusterName, subscriptionId: stream.id }, 'agent subscribed');
     if (first) notifySubscription(clusterName, true);
     stream.onClose(() => {
-      streams.delete(entry);
+      const set = streamsByCluster.get(clusterName);
+      if (set === undefined || !set.delete(entry)) return;
       logger.info({ cluster: clusterName, subscriptionId: stream.id }, 'agent subscription closed');
-      if (clusterStreams(clusterName).length === 0) notifySubscription(clusterName, false);
+      if (set.size > 0) return;
+      streamsByCluster.delete(clusterName);
+      clusterList = undefined;
+      notifySubscription(clusterName, false);
     });
   }
 
@@ -264,17 +275,16 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
           `event '${event.id}' is ${encoded.length} bytes, more than the ${maxSendMessageBytes}-byte limit`,
         );
       }
-      const targets = [...streams].filter(
-        (s) => s.dataType === dataType && (route.to === 'all-agents' || s.clusterName === route.clusterName),
-      );
-      const results = await Promise.all(targets.map((s) => s.stream.send(encoded)));
-      const sent = results.filter(Boolean).length;
+      const candidates =
+        route.to === 'all-agents' ? allStreams() : [...(streamsByCluster.get(route.clusterName) ?? [])];
+      const sends = candidates.filter((s) => s.dataType === dataType).map((s) => s.stream.send(encoded));
+      const sent = (await Promise.all(sends)).filter(Boolean).length;
       if (route.to === 'cluster' && sent === 0) {
         throw new MaestroError('UNAVAILABLE', `no agent of cluster '${route.clusterName}' is connected`);
       }
     },
     onStatus: (listener) => status.onStatus(listener),
-    connectedClusters: () => [...new Set([...streams].map((s) => s.clusterName))].sort(),
+    connectedClusters: () => (clusterList ??= [...streamsByCluster.keys()].sort()),
     onAgentSubscriptionChange(listener) {
       subscriptionListeners.add(listener);
       return () => subscriptionListeners.delete(listener);
@@ -283,7 +293,7 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
       if (status.state === 'closed') return;
       status.set('closed');
       handler = undefined;
-      for (const s of [...streams]) s.stream.close(new MaestroError('UNAVAILABLE', 'broker is stopping'));
+      for (const s of allStreams()) s.stream.close(new MaestroError('UNAVAILABLE', 'broker is stopping'));
       const grpcServer = server;
       server = undefined;
       if (grpcServer === undefined) return;

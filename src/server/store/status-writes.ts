@@ -1,0 +1,118 @@
+/**
+ * SQL of a status batch: the resources it targets, read narrowly and row-locked, and everything the
+ * batch writes in ONE statement (one round trip): stored statuses, hard deletes after `Deleted=True`
+ * (with their undelivered spec events) and the status events every replica relays, plus the NOTIFY
+ * sent on commit. The caller decides every outcome in between.
+ */
+import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import type { Queryable } from './database.ts';
+import { STATUS_EVENTS_CHANNEL, STATUS_EVENTS_LOCK_KEY } from './status-event-queries.ts';
+import type { StatusEventKind } from './status-event-queries.ts';
+
+/** What the status pipeline needs of a resource (not its spec payload, which can be large). */
+export interface StatusTarget {
+  id: string;
+  consumerName: string;
+  source: string;
+  version: number;
+  /** The spec's `metadata` extension (an object), or null. */
+  metadata: unknown;
+  status: JsonEvent | null;
+}
+
+/** Reads and row-locks (`FOR UPDATE`, in id order so concurrent batches never deadlock) the given ids. */
+export async function lockStatusTargets(
+  client: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, StatusTarget>> {
+  const result = await client.query<{
+    id: string;
+    consumer_name: string;
+    source: string;
+    version: string;
+    metadata: unknown;
+    status: JsonEvent | null;
+  }>(
+    `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status
+     FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(
+    result.rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        consumerName: r.consumer_name,
+        source: r.source,
+        version: Number(r.version),
+        metadata: r.metadata,
+        status: r.status,
+      },
+    ]),
+  );
+}
+
+/** A status event to record; a `delete` gets the spec bundle copied in (its resource row goes away). */
+export interface NewStatusEvent {
+  resourceId: string;
+  /** The source that owns the resource (whose subscribers receive the event). */
+  source: string;
+  kind: StatusEventKind;
+  /** The stored status event (spec `metadata` already in place), JSON format. */
+  event: JsonEvent;
+}
+
+/** What one status batch writes. */
+export interface StatusChanges {
+  /** New stored statuses of resources that stay. */
+  statuses: readonly { id: string; status: JsonEvent }[];
+  /** Resources removed for good, with their undelivered spec events. */
+  deleted: readonly string[];
+  /** Status events, in order (their ids follow this order). */
+  events: readonly NewStatusEvent[];
+}
+
+/**
+ * Writes `changes` inside the caller's transaction. Status event ids are taken under a
+ * transaction-scoped advisory lock, so they become visible in commit order and a relay cursor never
+ * skips a row committed late. Every sub-statement sees the same snapshot, so a delete's spec bundle is
+ * read before its row goes.
+ */
+export async function writeStatusChanges(client: Queryable, changes: StatusChanges): Promise<void> {
+  if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) return;
+  await client.query(
+    `WITH lock AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock($4) AS taken
+     ), recorded AS (
+       INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
+       SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event',
+              CASE WHEN e.v->>'kind' = 'delete'
+                   THEN (SELECT r.payload->'data' FROM resources r WHERE r.id = e.v->>'resource_id') END
+       FROM lock, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, n)
+       ORDER BY e.n
+     ), stored AS (
+       UPDATE resources r SET status = x.status, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status jsonb)
+       WHERE r.id = x.id
+     ), removed AS (
+       DELETE FROM resources WHERE id = ANY($2::text[])
+     ), unsent AS (
+       DELETE FROM spec_outbox WHERE resource_id = ANY($2::text[])
+     )
+     SELECT pg_notify($5, '') WHERE jsonb_array_length($3::jsonb) > 0`,
+    [
+      JSON.stringify(changes.statuses),
+      changes.deleted,
+      JSON.stringify(
+        changes.events.map((e) => ({
+          resource_id: e.resourceId,
+          source: e.source,
+          kind: e.kind,
+          event: e.event,
+        })),
+      ),
+      STATUS_EVENTS_LOCK_KEY,
+      STATUS_EVENTS_CHANNEL,
+    ],
+  );
+}
