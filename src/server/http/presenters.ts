@@ -2,7 +2,7 @@
  * JSON presentation of consumers, resource bundles and lists, field for field as upstream's
  * presenters (server.md §2.2), plus the `fields` projection.
  */
-import type { ConsumerRestRow, ResourceRestRow } from '../store/rest-queries.ts';
+import type { ConsumerRestRow, ResourceBundleRow, SpecDataText, StatusText } from '../store/rest-queries.ts';
 import { API_ERROR_CODE, API_V1_PATH, ApiError } from './api-errors.ts';
 
 /** A JSON object. */
@@ -67,8 +67,8 @@ function eventData(event: JsonObject): JsonObject {
   return {};
 }
 
-function eventMetadata(event: JsonObject): JsonObject {
-  const meta = event.metadata;
+/** The work's ObjectMeta from the spec event's `metadata` extension (an object or its JSON text). */
+function metadataObject(meta: unknown): JsonObject {
   if (typeof meta === 'string') {
     try {
       return asObject(JSON.parse(meta)) ?? {};
@@ -79,45 +79,70 @@ function eventMetadata(event: JsonObject): JsonObject {
   return { ...asObject(meta) };
 }
 
-/** Upstream's `status`: `ObservedVersion` and `SequenceID` (Go field names, capitalised) + the status data. */
-function presentStatus(status: JsonObject): JsonObject {
-  const data = eventData(status);
+/** JSON text of `data[member]` when present (and of `type`, if given), else null. */
+function memberText(data: JsonObject, member: string, type?: 'array' | 'object'): string | null {
+  const value = data[member];
+  if (value === undefined) return null;
+  if (type === 'array' && !Array.isArray(value)) return null;
+  if (type === 'object' && asObject(value) === undefined) return null;
+  return JSON.stringify(value);
+}
+
+/** The spec data members as JSON text: from PostgreSQL, or decoded here when the data was no object. */
+function specText(row: ResourceBundleRow): SpecDataText {
+  if (row.specEvent === null) return row.spec;
+  const data = eventData(row.specEvent);
   return {
-    ObservedVersion: Number(status.resourceversion ?? 0),
-    SequenceID: String(status.sequenceid ?? ''),
-    conditions: Array.isArray(data.conditions) ? data.conditions : [],
-    ...(data.manifestBundle === undefined ? {} : { manifestBundle: data.manifestBundle }),
-    resourceStatus: Array.isArray(data.resourceStatus) ? data.resourceStatus : [],
+    manifests: memberText(data, 'manifests', 'array'),
+    manifestConfigs: memberText(data, 'manifestConfigs', 'array'),
+    deleteOption: memberText(data, 'deleteOption', 'object'),
   };
 }
 
+/** Upstream's `status`: `ObservedVersion` and `SequenceID` (Go field names, capitalised) + the status data. */
+function statusJson(status: StatusText): string {
+  let { conditions, manifestBundle, resourceStatus } = status;
+  if (status.event !== null) {
+    const data = eventData(status.event);
+    conditions = memberText(data, 'conditions', 'array');
+    manifestBundle = memberText(data, 'manifestBundle');
+    resourceStatus = memberText(data, 'resourceStatus', 'array');
+  }
+  return (
+    `{"ObservedVersion":${JSON.stringify(Number(status.resourceVersion ?? 0))}` +
+    `,"SequenceID":${JSON.stringify(String(status.sequenceId ?? ''))}` +
+    `,"conditions":${conditions ?? '[]'}` +
+    (manifestBundle === null ? '' : `,"manifestBundle":${manifestBundle}`) +
+    `,"resourceStatus":${resourceStatus ?? '[]'}}`
+  );
+}
+
 /**
- * Upstream resource bundle JSON. `metadata` is the work's ObjectMeta from the spec event with
- * `creationTimestamp` taken from the row (and `deletionTimestamp` when marked deleting);
- * `manifest_configs` is `[]` and `delete_option` `{}` when the work has none; `status` only after the
- * first status.
+ * Upstream resource bundle JSON, as text: the manifests and status feedback are spliced in as the
+ * JSON text PostgreSQL rendered, never parsed here, so pages of large bundles stay cheap.
+ * `metadata` is the work's ObjectMeta from the spec event with `creationTimestamp` taken from the
+ * row (and `deletionTimestamp` when marked deleting); `manifest_configs` is `[]` and `delete_option`
+ * `{}` when the work has none; `status` only after the first status.
  */
-export function presentResourceBundle(row: ResourceRestRow): JsonObject {
-  const data = eventData(row.payload);
-  const metadata = eventMetadata(row.payload);
+export function presentResourceBundle(row: ResourceBundleRow): string {
+  const spec = specText(row);
+  const metadata = metadataObject(row.metadata);
   metadata.creationTimestamp = kubeTimestamp(row.createdAt);
   if (row.deletedAt !== null) metadata.deletionTimestamp = kubeTimestamp(row.deletedAt);
-  return {
-    id: row.id,
-    kind: 'ResourceBundle',
-    href: `${API_V1_PATH}/resource-bundles/${row.id}`,
-    name: row.name,
-    consumer_name: row.consumerName,
-    version: row.version,
-    created_at: goTimestamp(row.createdAt),
-    updated_at: goTimestamp(row.updatedAt),
-    ...(row.deletedAt === null ? {} : { deleted_at: goTimestamp(row.deletedAt) }),
-    metadata,
-    manifests: Array.isArray(data.manifests) ? data.manifests : [],
-    manifest_configs: Array.isArray(data.manifestConfigs) ? data.manifestConfigs : [],
-    delete_option: asObject(data.deleteOption) ?? {},
-    ...(row.status === null ? {} : { status: presentStatus(row.status) }),
-  };
+  return (
+    `{"id":${JSON.stringify(row.id)},"kind":"ResourceBundle"` +
+    `,"href":${JSON.stringify(`${API_V1_PATH}/resource-bundles/${row.id}`)}` +
+    `,"name":${JSON.stringify(row.name)},"consumer_name":${JSON.stringify(row.consumerName)}` +
+    `,"version":${JSON.stringify(row.version)}` +
+    `,"created_at":${JSON.stringify(goTimestamp(row.createdAt))}` +
+    `,"updated_at":${JSON.stringify(goTimestamp(row.updatedAt))}` +
+    (row.deletedAt === null ? '' : `,"deleted_at":${JSON.stringify(goTimestamp(row.deletedAt))}`) +
+    `,"metadata":${JSON.stringify(metadata)}` +
+    `,"manifests":${spec.manifests ?? '[]'},"manifest_configs":${spec.manifestConfigs ?? '[]'}` +
+    `,"delete_option":${spec.deleteOption ?? '{}'}` +
+    (row.status === null ? '' : `,"status":${statusJson(row.status)}`) +
+    '}'
+  );
 }
 
 /** Top-level fields each kind may be projected on (`fields=`), in presentation order. */
@@ -191,4 +216,12 @@ function copyPath(source: JsonObject, target: JsonObject, path: readonly string[
 /** A list envelope; `size` is the number of items returned, `total` all matches. */
 export function presentList<T>(kind: string, page: number, total: number, items: T[]): ListEnvelope<T> {
   return { kind, page, size: items.length, total, items };
+}
+
+/** {@link presentList} as JSON text around items that already are JSON text. */
+export function presentListJson(kind: string, page: number, total: number, items: readonly string[]): string {
+  return (
+    `{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.length},"total":${total}` +
+    `,"items":[${items.join(',')}]}`
+  );
 }

@@ -59,7 +59,7 @@ export interface RestPage<T> {
   total: number;
 }
 
-/** A `resources` row as the REST layer presents it; timestamps are RFC 3339 in UTC with microseconds. */
+/** A `resources` row with its stored spec event (what a REST delete needs); timestamps are RFC 3339 UTC. */
 export interface ResourceRestRow {
   id: string;
   name: string;
@@ -68,11 +68,58 @@ export interface ResourceRestRow {
   version: number;
   /** The stored spec CloudEvent (JSON format, `metadata` extension as an object). */
   payload: Record<string, unknown>;
-  /** The last accepted status CloudEvent, or null before the first status. */
-  status: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+}
+
+/**
+ * A `resources` row in the form the REST presenter turns into JSON text. The large parts of the
+ * stored events (manifests, status feedback) stay JSON text as PostgreSQL renders it, so listing
+ * pages of multi-kilobyte bundles never parses and re-serialises them in Node.
+ */
+export interface ResourceBundleRow {
+  id: string;
+  name: string;
+  consumerName: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  /** The spec event's `metadata` extension (an object, or a JSON string as some sources send). */
+  metadata: unknown;
+  /** JSON text of the spec data's members when the data is a JSON object (see {@link SpecDataText}). */
+  spec: SpecDataText;
+  /** The whole spec event when its data is not a JSON object (text or base64), for the presenter to decode. */
+  specEvent: Record<string, unknown> | null;
+  /** The last accepted status, or null before the first status. */
+  status: StatusText | null;
+}
+
+/** JSON text of a spec event's data members; null when absent or not of the presented type. */
+export interface SpecDataText {
+  /** `data.manifests` when an array. */
+  manifests: string | null;
+  /** `data.manifestConfigs` when an array. */
+  manifestConfigs: string | null;
+  /** `data.deleteOption` when an object. */
+  deleteOption: string | null;
+}
+
+/** The parts of a stored status event the presenter needs. */
+export interface StatusText {
+  /** The event's `resourceversion` extension as stored (any JSON value); null when absent or null. */
+  resourceVersion: unknown;
+  /** The event's `sequenceid` extension as stored; null when absent or null. */
+  sequenceId: unknown;
+  /** JSON text of `data.conditions` when an array. */
+  conditions: string | null;
+  /** JSON text of `data.manifestBundle` when present (any type). */
+  manifestBundle: string | null;
+  /** JSON text of `data.resourceStatus` when an array. */
+  resourceStatus: string | null;
+  /** The whole status event when its data is not a JSON object, for the presenter to decode. */
+  event: Record<string, unknown> | null;
 }
 
 /** A `consumers` row as the REST layer presents it. */
@@ -87,9 +134,41 @@ export interface ConsumerRestRow {
 const utc = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const RESOURCE_SELECT = `SELECT r.id, r.name, r.source, r.consumer_name, r.version, r.payload, r.status,
+const RESOURCE_SELECT = `SELECT r.id, r.name, r.source, r.consumer_name, r.version, r.payload,
   ${utc('r.created_at')} AS created_at, ${utc('r.updated_at')} AS updated_at,
   ${utc('r.deleted_at')} AS deleted_at FROM resources r`;
+
+/** `event->'data'->member` as JSON text when it has `type` (`NULL` also when the data is no object). */
+const dataText = (event: string, member: string, type?: 'array' | 'object'): string => {
+  const value = `${event}->'data'->'${member}'`;
+  return type === undefined
+    ? `(${value})::text`
+    : `CASE WHEN jsonb_typeof(${value}) = '${type}' THEN (${value})::text END`;
+};
+
+/** `event` itself when its data is not a JSON object (the rare case the presenter decodes in Node). */
+const oddEvent = (event: string): string =>
+  `CASE WHEN jsonb_typeof(${event}->'data') = 'object' THEN NULL ELSE ${event} END`;
+
+/**
+ * Presentation columns of `resources` (see {@link ResourceBundleRow}). Every `->` on a column
+ * de-TOASTs (decompresses) the whole stored event again, so the lateral `e` does it once per row:
+ * `|| '{}'` returns the detoasted event unchanged and `OFFSET 0` keeps the subquery from being
+ * inlined back into each use.
+ */
+const RESOURCE_BUNDLE_SELECT = `SELECT r.id, r.name, r.consumer_name, r.version,
+  ${utc('r.created_at')} AS created_at, ${utc('r.updated_at')} AS updated_at,
+  ${utc('r.deleted_at')} AS deleted_at, e.spec->'metadata' AS metadata,
+  ${dataText('e.spec', 'manifests', 'array')} AS manifests,
+  ${dataText('e.spec', 'manifestConfigs', 'array')} AS manifest_configs,
+  ${dataText('e.spec', 'deleteOption', 'object')} AS delete_option, ${oddEvent('e.spec')} AS spec_event,
+  e.status IS NOT NULL AS has_status, e.status->'resourceversion' AS status_version,
+  e.status->'sequenceid' AS status_sequence, ${dataText('e.status', 'conditions', 'array')} AS conditions,
+  ${dataText('e.status', 'manifestBundle')} AS manifest_bundle,
+  ${dataText('e.status', 'resourceStatus', 'array')} AS resource_status,
+  CASE WHEN e.status IS NOT NULL THEN ${oddEvent('e.status')} END AS status_event
+  FROM resources r
+  CROSS JOIN LATERAL (SELECT r.payload || '{}'::jsonb AS spec, r.status || '{}'::jsonb AS status OFFSET 0) e`;
 
 const CONSUMER_SELECT = `SELECT c.id, c.name, c.labels, ${utc('c.created_at')} AS created_at,
   ${utc('c.updated_at')} AS updated_at FROM consumers c`;
@@ -101,10 +180,31 @@ interface ResourceSqlRow {
   consumer_name: string;
   version: string | number;
   payload: Record<string, unknown>;
-  status: Record<string, unknown> | null;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+}
+
+interface ResourceBundleSqlRow {
+  id: string;
+  name: string;
+  consumer_name: string;
+  version: string | number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  metadata: unknown;
+  manifests: string | null;
+  manifest_configs: string | null;
+  delete_option: string | null;
+  spec_event: Record<string, unknown> | null;
+  has_status: boolean;
+  status_version: unknown;
+  status_sequence: unknown;
+  conditions: string | null;
+  manifest_bundle: string | null;
+  resource_status: string | null;
+  status_event: Record<string, unknown> | null;
 }
 
 interface ConsumerSqlRow {
@@ -123,10 +223,38 @@ function toResource(row: ResourceSqlRow): ResourceRestRow {
     consumerName: row.consumer_name,
     version: Number(row.version),
     payload: row.payload,
-    status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
+  };
+}
+
+function toResourceBundle(row: ResourceBundleSqlRow): ResourceBundleRow {
+  return {
+    id: row.id,
+    name: row.name,
+    consumerName: row.consumer_name,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+    metadata: row.metadata,
+    spec: {
+      manifests: row.manifests,
+      manifestConfigs: row.manifest_configs,
+      deleteOption: row.delete_option,
+    },
+    specEvent: row.spec_event,
+    status: row.has_status
+      ? {
+          resourceVersion: row.status_version,
+          sequenceId: row.status_sequence,
+          conditions: row.conditions,
+          manifestBundle: row.manifest_bundle,
+          resourceStatus: row.resource_status,
+          event: row.status_event,
+        }
+      : null,
   };
 }
 
@@ -183,8 +311,17 @@ async function listPage<R, T>(
 export function listResourcesForRest(
   pool: pg.Pool,
   query: RestListQuery,
-): Promise<RestPage<ResourceRestRow>> {
-  return listPage(pool, 'resource bundles', RESOURCE_SELECT, 'resources', 'r', undefined, query, toResource);
+): Promise<RestPage<ResourceBundleRow>> {
+  return listPage(
+    pool,
+    'resource bundles',
+    RESOURCE_BUNDLE_SELECT,
+    'resources',
+    'r',
+    undefined,
+    query,
+    toResourceBundle,
+  );
 }
 
 /** One page of consumers and the matching total. */
@@ -204,7 +341,20 @@ export function listConsumersForRest(
   );
 }
 
-/** The resource with `id` (also when marked as deleting), or undefined. */
+/** The resource with `id` (also when marked as deleting) for presentation, or undefined. */
+export async function getResourceBundleForRest(
+  pool: pg.Pool,
+  id: string,
+): Promise<ResourceBundleRow | undefined> {
+  try {
+    const result = await pool.query<ResourceBundleSqlRow>(`${RESOURCE_BUNDLE_SELECT} WHERE r.id = $1`, [id]);
+    return result.rows[0] === undefined ? undefined : toResourceBundle(result.rows[0]);
+  } catch (err: unknown) {
+    throw databaseError(err, `reading resource bundle '${id}'`);
+  }
+}
+
+/** The resource with `id` (also when marked as deleting) with its stored spec event, or undefined. */
 export async function getResourceForRest(pool: pg.Pool, id: string): Promise<ResourceRestRow | undefined> {
   try {
     const result = await pool.query<ResourceSqlRow>(`${RESOURCE_SELECT} WHERE r.id = $1`, [id]);

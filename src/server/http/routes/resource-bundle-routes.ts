@@ -5,10 +5,22 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { ResourceService } from '../../services/resource-service.ts';
-import { RESOURCE_COLUMNS, getResourceForRest, listResourcesForRest } from '../../store/rest-queries.ts';
+import {
+  RESOURCE_COLUMNS,
+  getResourceBundleForRest,
+  getResourceForRest,
+  listResourcesForRest,
+} from '../../store/rest-queries.ts';
 import { API_ERROR_CODE, API_V1_PATH, ApiError } from '../api-errors.ts';
 import { parseListParams } from '../list-params.ts';
-import { presentList, presentResourceBundle, projectFields, validateFields } from '../presenters.ts';
+import type { JsonObject } from '../presenters.ts';
+import {
+  presentList,
+  presentListJson,
+  presentResourceBundle,
+  projectFields,
+  validateFields,
+} from '../presenters.ts';
 
 const COLLECTION = `${API_V1_PATH}/resource-bundles`;
 
@@ -21,7 +33,9 @@ export function registerResourceBundleRoutes(
   pool: pg.Pool,
   resources: ResourceDeleter,
 ): void {
-  app.get(COLLECTION, async (request) => {
+  // Bundles are presented as JSON text (see presentResourceBundle) and sent as is; only a `fields`
+  // projection parses them back into objects.
+  app.get(COLLECTION, async (request, reply) => {
     const { page, query, fields } = parseListParams(
       request.query as Record<string, string>,
       RESOURCE_COLUMNS,
@@ -29,18 +43,19 @@ export function registerResourceBundleRoutes(
     if (fields !== undefined) validateFields('ResourceBundle', fields);
     const result = await listResourcesForRest(pool, query);
     const items = result.rows.map(presentResourceBundle);
-    return presentList(
-      'ResourceBundleList',
-      page,
-      result.total,
-      fields ? items.map((i) => projectFields(i, fields)) : items,
-    );
+    if (fields !== undefined) {
+      const projected = items.map((item) => projectFields(JSON.parse(item) as JsonObject, fields));
+      return presentList('ResourceBundleList', page, result.total, projected);
+    }
+    reply.type('application/json; charset=utf-8');
+    return presentListJson('ResourceBundleList', page, result.total, items);
   });
 
-  app.get<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request) => {
-    const row = await getResourceForRest(pool, request.params.id);
+  app.get<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request, reply) => {
+    const row = await getResourceBundleForRest(pool, request.params.id);
     if (row === undefined)
       throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
+    reply.type('application/json; charset=utf-8');
     return presentResourceBundle(row);
   });
 

@@ -4,7 +4,10 @@ import { ApiError, toApiErrorResponse } from '../../../../src/server/http/api-er
 import { parseListParams } from '../../../../src/server/http/list-params.ts';
 import {
   goTimestamp,
+  PROJECTABLE_FIELDS,
   presentConsumer,
+  presentList,
+  presentListJson,
   presentResourceBundle,
   projectFields,
   validateFields,
@@ -12,6 +15,7 @@ import {
 import { SearchError } from '../../../../src/server/http/search/index.ts';
 import { MaestroError } from '../../../../src/common/errors.ts';
 import { CONSUMER_COLUMNS, RESOURCE_COLUMNS } from '../../../../src/server/store/rest-queries.ts';
+import type { ResourceBundleRow } from '../../../../src/server/store/rest-queries.ts';
 
 test('timestamps use Go time.Time JSON form (trailing fraction zeros dropped)', () => {
   assert.equal(goTimestamp('2025-12-13T13:32:30.311894Z'), '2025-12-13T13:32:30.311894Z');
@@ -37,25 +41,42 @@ test('consumer omits empty labels', () => {
   });
 });
 
+const BUNDLE_ROW: ResourceBundleRow = {
+  id: 'r1',
+  name: 'r1',
+  consumerName: 'c1',
+  version: 3,
+  createdAt: '2025-01-01T00:00:00.123456Z',
+  updatedAt: '2025-01-01T00:00:01.000000Z',
+  deletedAt: '2025-01-02T00:00:00.100000Z',
+  metadata: { name: 'w', creationTimestamp: 'stale' },
+  spec: { manifests: '[{"kind": "A"}]', manifestConfigs: null, deleteOption: null },
+  specEvent: null,
+  status: {
+    resourceVersion: 2,
+    sequenceId: '42',
+    conditions: '[{"type": "Applied"}]',
+    manifestBundle: null,
+    resourceStatus: null,
+    event: null,
+  },
+};
+
 test('resource bundle: metadata timestamps from the row, defaults for configs/option, status keys', () => {
-  const bundle = presentResourceBundle({
-    id: 'r1',
-    name: 'r1',
-    source: 's',
-    consumerName: 'c1',
-    version: 3,
-    payload: { metadata: { name: 'w', creationTimestamp: 'stale' }, data: { manifests: [{ kind: 'A' }] } },
-    status: { resourceversion: 2, sequenceid: '42', data: { conditions: [{ type: 'Applied' }] } },
-    createdAt: '2025-01-01T00:00:00.123456Z',
-    updatedAt: '2025-01-01T00:00:01.000000Z',
-    deletedAt: '2025-01-02T00:00:00.100000Z',
-  });
+  const text = presentResourceBundle(BUNDLE_ROW);
+  const bundle = JSON.parse(text);
+  assert.deepEqual(Object.keys(bundle), [...(PROJECTABLE_FIELDS.ResourceBundle ?? [])]);
+  assert.equal(bundle.href, '/api/maestro/v1/resource-bundles/r1');
+  assert.equal(bundle.version, 3);
   assert.deepEqual(bundle.metadata, {
     name: 'w',
     creationTimestamp: '2025-01-01T00:00:00Z',
     deletionTimestamp: '2025-01-02T00:00:00Z',
   });
+  assert.equal(bundle.created_at, '2025-01-01T00:00:00.123456Z');
+  assert.equal(bundle.updated_at, '2025-01-01T00:00:01Z');
   assert.equal(bundle.deleted_at, '2025-01-02T00:00:00.1Z');
+  assert.deepEqual(bundle.manifests, [{ kind: 'A' }]);
   assert.deepEqual(bundle.manifest_configs, []);
   assert.deepEqual(bundle.delete_option, {});
   assert.deepEqual(bundle.status, {
@@ -64,6 +85,49 @@ test('resource bundle: metadata timestamps from the row, defaults for configs/op
     conditions: [{ type: 'Applied' }],
     resourceStatus: [],
   });
+});
+
+test('resource bundle: no deleted_at or status before deletion and first status', () => {
+  const bundle = JSON.parse(presentResourceBundle({ ...BUNDLE_ROW, deletedAt: null, status: null }));
+  assert.equal('deleted_at' in bundle, false);
+  assert.equal('status' in bundle, false);
+  assert.equal('deletionTimestamp' in bundle.metadata, false);
+});
+
+test('resource bundle: spec and status data sent as text or base64 are decoded', () => {
+  const specData = { manifests: [{ kind: 'B' }], deleteOption: { propagationPolicy: 'Orphan' } };
+  const statusData = { conditions: [], manifestBundle: null, resourceStatus: [{ k: 1 }] };
+  const bundle = JSON.parse(
+    presentResourceBundle({
+      ...BUNDLE_ROW,
+      metadata: JSON.stringify({ name: 'from-text' }),
+      spec: { manifests: null, manifestConfigs: null, deleteOption: null },
+      specEvent: { data: JSON.stringify(specData) },
+      status: {
+        resourceVersion: null,
+        sequenceId: null,
+        conditions: null,
+        manifestBundle: null,
+        resourceStatus: null,
+        event: { data_base64: Buffer.from(JSON.stringify(statusData)).toString('base64') },
+      },
+    }),
+  );
+  assert.equal(bundle.metadata.name, 'from-text');
+  assert.deepEqual(bundle.manifests, [{ kind: 'B' }]);
+  assert.deepEqual(bundle.delete_option, { propagationPolicy: 'Orphan' });
+  assert.deepEqual(bundle.status, {
+    ObservedVersion: 0,
+    SequenceID: '',
+    conditions: [],
+    manifestBundle: null,
+    resourceStatus: [{ k: 1 }],
+  });
+});
+
+test('list JSON text is the list envelope around the items', () => {
+  const text = presentListJson('ResourceBundleList', 2, 7, ['{"id":"a"}', '{"id":"b"}']);
+  assert.deepEqual(JSON.parse(text), presentList('ResourceBundleList', 2, 7, [{ id: 'a' }, { id: 'b' }]));
 });
 
 test('fields projection keeps id, selects inside objects and rejects unknown names', () => {
