@@ -189,14 +189,14 @@ export function resolveClientSettings(
 }
 
 /**
- * The logger of a client command: warnings and errors only unless `--log-level` was given, so command
+ * The logger of a client command: errors only (the command reports failures itself) unless `--log-level` was given, so command
  * output stays readable.
  */
 function clientLogLevel(command: Command): LogLevel {
   let root: Command = command;
   while (root.parent !== null) root = root.parent;
   const level = (root.opts() as { logLevel?: string }).logLevel;
-  if (root.getOptionValueSource('logLevel') === 'default' || level === undefined) return 'warn';
+  if (root.getOptionValueSource('logLevel') === 'default' || level === undefined) return 'error';
   if (!(LOG_LEVELS as readonly string[]).includes(level))
     throw new UsageError(`invalid --log-level '${level}'`);
   return level as LogLevel;
