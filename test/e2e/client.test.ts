@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -40,6 +42,22 @@ function collect(iterator: AsyncIterableIterator<WatchEvent>): { events: WatchEv
     for await (const event of iterator) events.push(event);
   })();
   return { events, done };
+}
+
+/** Runs `examples/create-and-watch.ts` with `args` and `env`. */
+function runExample(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['examples/create-and-watch.ts', ...args], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 function connect(
@@ -150,6 +168,15 @@ test('SDK against maestro server: create, get, list, patch, watch, delete, confl
   );
   await c1.delete('web-1'); // deleting again is not an error
   assert.equal((await c2.get('web-1')).metadata.name, 'web-1', "c2's web-1 is untouched");
+
+  // the shipped example runs against this server and ends once its work is Available
+  const example = await runExample(['c1'], {
+    MAESTRO_REST_URL: maestro.restUrl,
+    MAESTRO_GRPC_SERVER_ADDRESS: maestro.grpcAddress,
+  });
+  assert.equal(example.code, 0, example.stderr);
+  assert.match(example.stdout, /^created manifestwork c1\/nginx-example \(id [0-9a-f-]{36}\)\n/);
+  assert.match(example.stdout, /MODIFIED nginx-example v1: Applied=True Available=True\n$/);
 
   controller.abort();
   await watch.done;
