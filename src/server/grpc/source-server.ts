@@ -11,16 +11,14 @@
  * over `--grpc-max-receive-message-size` is refused by grpc-js with RESOURCE_EXHAUSTED.
  */
 import { Server } from '@grpc/grpc-js';
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, ServiceDefinition } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { errorMessage, MaestroError, toMaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { MaestroEvent } from '../../cloudevents/event.ts';
 import { parseEventType } from '../../cloudevents/event-types.ts';
-import { decodePublishRequest } from '../../cloudevents/proto.ts';
-import type { PbPublishRequest, PbSubscriptionRequest } from '../../cloudevents/proto.ts';
-import { fromProtoEvent } from '../../cloudevents/proto-codec.ts';
+import type { PbSubscriptionRequest } from '../../cloudevents/proto.ts';
 import { createServerCredentials } from '../../transport/grpc/server-credentials.ts';
-import { cloudEventGrpcService } from '../../transport/grpc/service.ts';
+import { decodePublishedEvent, rawPublishGrpcService } from '../../transport/grpc/raw-publish.ts';
 import type { SubscribeResponse } from '../../transport/grpc/service.ts';
 import { toServiceError } from '../../transport/grpc/status-mapping.ts';
 import { openSubscriptionStream } from '../../transport/grpc/subscription-stream.ts';
@@ -68,34 +66,6 @@ export interface SourceServer {
   stop(): Promise<void>;
 }
 
-/**
- * The service with `Publish` requests left as bytes: grpc-js answers INTERNAL when its deserializer
- * throws, while a malformed request is the client's fault (INVALID_ARGUMENT), decoded in the handler.
- */
-function sourceService(): ServiceDefinition {
-  const service = cloudEventGrpcService();
-  return { ...service, Publish: { ...service.Publish, requestDeserialize: (bytes: Buffer) => bytes } };
-}
-
-function decodePublished(bytes: Buffer): MaestroEvent {
-  let request: PbPublishRequest;
-  try {
-    request = decodePublishRequest(bytes);
-  } catch (err: unknown) {
-    throw new MaestroError('INVALID_ARGUMENT', `malformed publish request: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
-  if (request.event === undefined || request.event === null) {
-    throw new MaestroError('INVALID_ARGUMENT', 'publish request has no event');
-  }
-  try {
-    return fromProtoEvent(request.event);
-  } catch (err: unknown) {
-    throw toMaestroError(err, 'INVALID_ARGUMENT');
-  }
-}
-
 /** Creates the source API server; nothing listens until `start()`. */
 export function createSourceServer(options: SourceServerOptions): SourceServer {
   const logger = options.logger.child({ component: 'grpc-source-server' });
@@ -140,7 +110,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
     };
     Promise.resolve()
       .then(() => {
-        const event = decodePublished(call.request);
+        const event = decodePublishedEvent(call.request);
         source = event.source;
         metrics?.grpcCalled.inc({ type: 'Publish', source });
         metrics?.grpcMessagesReceived.inc({ type: 'Publish', source });
@@ -200,7 +170,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
         'grpc.keepalive_time_ms': 30_000,
         'grpc.keepalive_timeout_ms': 10_000,
       });
-      grpcServer.addService(sourceService(), { Publish: publish, Subscribe: subscribe });
+      grpcServer.addService(rawPublishGrpcService(), { Publish: publish, Subscribe: subscribe });
       const host = options.host === '' ? '0.0.0.0' : options.host;
       const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
       const port = await new Promise<number>((resolve, reject) => {

@@ -22,14 +22,14 @@ import type { MaestroEvent } from '../../cloudevents/event.ts';
 import { formatDataType, parseDataType, parseEventType } from '../../cloudevents/event-types.ts';
 import { EXT } from '../../cloudevents/extensions.ts';
 import { encodeProtoEvent } from '../../cloudevents/proto.ts';
-import type { PbPublishRequest, PbSubscriptionRequest } from '../../cloudevents/proto.ts';
-import { fromProtoEvent, toProtoEvent } from '../../cloudevents/proto-codec.ts';
+import type { PbSubscriptionRequest } from '../../cloudevents/proto.ts';
+import { toProtoEvent } from '../../cloudevents/proto-codec.ts';
 import { routeAgentEvent, routeSourceEvent } from '../routing.ts';
 import { createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport } from '../transport.ts';
 import { createServerCredentials } from './server-credentials.ts';
 import type { GrpcServerTlsOptions } from './server-credentials.ts';
-import { cloudEventGrpcService } from './service.ts';
+import { decodePublishedEvent, rawPublishGrpcService } from './raw-publish.ts';
 import type { SubscribeResponse } from './service.ts';
 import { toServiceError } from './status-mapping.ts';
 import { openSubscriptionStream } from './subscription-stream.ts';
@@ -176,23 +176,17 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
     return run;
   }
 
-  function decodeAgentEvent(request: PbPublishRequest): MaestroEvent {
-    if (request.event === undefined || request.event === null) {
-      throw new MaestroError('INVALID_ARGUMENT', 'publish request has no event');
-    }
+  function decodeAgentEvent(bytes: Buffer): MaestroEvent {
+    const event = decodePublishedEvent(bytes);
     try {
-      const event = fromProtoEvent(request.event);
       routeAgentEvent(event);
-      return event;
     } catch (err) {
       throw toMaestroError(err, 'INVALID_ARGUMENT');
     }
+    return event;
   }
 
-  function publishRpc(
-    call: ServerUnaryCall<PbPublishRequest, unknown>,
-    callback: sendUnaryData<unknown>,
-  ): void {
+  function publishRpc(call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>): void {
     let event: MaestroEvent;
     try {
       event = decodeAgentEvent(call.request);
@@ -226,7 +220,7 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
     });
-    grpcServer.addService(cloudEventGrpcService(), { Publish: publishRpc, Subscribe: subscribe });
+    grpcServer.addService(rawPublishGrpcService(), { Publish: publishRpc, Subscribe: subscribe });
     const address = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 8091}`;
     boundPort = await new Promise<number>((resolve, reject) => {
       grpcServer.bindAsync(address, createServerCredentials(options.tls), (err, port) => {

@@ -204,3 +204,20 @@ test('a source status resync gets the statuses whose hash differs', async (t) =>
     'empty list: everything',
   );
 });
+
+test('the agent broker answers a malformed publish request with INVALID_ARGUMENT and stores nothing', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  const garbage = await grpcCode(s.agent.publish(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x01])));
+  assert.equal(garbage.code, CODES.INVALID_ARGUMENT, 'malformed protobuf');
+  assert.match(garbage.details, /malformed publish request/);
+  const empty = await grpcCode(s.agent.publish(Buffer.alloc(0)));
+  assert.equal(empty.code, CODES.INVALID_ARGUMENT, 'no event');
+  assert.match(empty.details, /no event/);
+  assert.equal((await storedSequence(s.ts, s.id)) ?? null, null, 'nothing stored');
+  // the broker still serves well-formed requests afterwards
+  await s.agent.publish(
+    statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: nextSequenceId() }),
+  );
+  await waitFor(() => storedSequence(s.ts, s.id), 'status stored');
+});
