@@ -3,8 +3,9 @@ import { errorMessage, isMaestroError } from '../src/common/errors.ts';
 import type { Logger } from '../src/common/logger.ts';
 import { envNameOf, resolveServerConfig } from '../src/server/config.ts';
 import type { ServerConfig } from '../src/server/config.ts';
+import { createBrokerModeAgentBroker } from '../src/server/broker-mode.ts';
 import { createMaestroServer } from '../src/server/server.ts';
-import type { AgentBrokerTransport } from '../src/server/server.ts';
+import type { AgentBrokerTransport, ServerContext } from '../src/server/server.ts';
 import { createTransportFromConfig } from '../src/transport/factory.ts';
 import type { ConfiguredBrokerType } from '../src/transport/factory.ts';
 import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
@@ -32,7 +33,9 @@ export function registerServerCommand(program: Command): void {
       config,
       logger,
       createAgentBroker:
-        config.messageBrokerType === 'grpc' ? undefined : () => createConfiguredBroker(config, logger),
+        config.messageBrokerType === 'grpc'
+          ? undefined
+          : (context) => createConfiguredBroker(config, context, logger),
     });
     const signal = waitForShutdownSignal(logger);
     try {
@@ -48,18 +51,26 @@ export function registerServerCommand(program: Command): void {
 
 /**
  * The MQTT / Pub/Sub / AWS IoT broker of `--message-broker-type` as the server's agent broker: a
- * source-role transport on which any replica can publish, so every consumer counts as reachable.
+ * source-role transport (client id `--client-id`, unique per replica) wrapped for broker mode.
  */
-function createConfiguredBroker(config: ServerConfig, logger: Logger): AgentBrokerTransport {
-  const { transport } = createTransportFromConfig({
+function createConfiguredBroker(
+  config: ServerConfig,
+  context: Pick<ServerContext, 'database' | 'metrics'>,
+  logger: Logger,
+): AgentBrokerTransport {
+  const { transport, maxMessageBytes } = createTransportFromConfig({
     type: config.messageBrokerType as ConfiguredBrokerType,
     configFile: config.messageBrokerConfigFile as string,
     identity: { role: 'source', sourceId: config.sourceId },
     clientId: config.instanceId,
     logger,
   });
-  return Object.assign(transport, {
-    connectedClusters: () => undefined,
-    onAgentSubscriptionChange: () => () => {},
+  return createBrokerModeAgentBroker({
+    transport,
+    pool: context.database.pool,
+    sourceId: config.sourceId,
+    maxMessageBytes,
+    logger,
+    metrics: context.metrics,
   });
 }

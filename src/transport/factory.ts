@@ -6,8 +6,9 @@
 import type { Logger } from '../common/logger.ts';
 import { createAwsIotTransport } from './aws-iot/aws-iot-transport.ts';
 import { loadMqttBrokerConfig, loadPubSubBrokerConfig } from './broker-config.ts';
+import { AWS_IOT_MAX_MESSAGE_BYTES, MQTT_MAX_MESSAGE_BYTES } from './mqtt/message.ts';
 import { createMqttTransport } from './mqtt/mqtt-transport.ts';
-import { createPubSubTransport } from './pubsub/pubsub-transport.ts';
+import { createPubSubTransport, PUBSUB_LIMITS } from './pubsub/pubsub-transport.ts';
 import type { Transport, TransportIdentity } from './transport.ts';
 
 /** The config-file driven brokers (the integrated gRPC broker is built by the server itself). */
@@ -33,6 +34,8 @@ export interface TransportFromConfigOptions {
 export interface ConfiguredTransport {
   transport: Transport;
   host: string;
+  /** The largest message the transport publishes, so senders can split large resyncs to fit. */
+  maxMessageBytes: number;
 }
 
 /** Loads and validates the config file and creates the transport; throws `INVALID_ARGUMENT` on a bad file. */
@@ -47,6 +50,7 @@ export function createTransportFromConfig(options: TransportFromConfigOptions): 
     return {
       transport: createPubSubTransport(identity, { config, logger }),
       host: config.endpoint ?? `pubsub.googleapis.com/projects/${config.projectID}`,
+      maxMessageBytes: PUBSUB_LIMITS.maxMessageBytes,
     };
   }
   const config = loadMqttBrokerConfig(configFile);
@@ -54,7 +58,16 @@ export function createTransportFromConfig(options: TransportFromConfigOptions): 
   // AWS IoT policies only admit agents as `<consumer>-client`, whatever the agent id.
   const agentId = type === 'awsiot' ? undefined : options.agentId;
   const common = { config, clientId: options.clientId, agentId, logger };
-  const transport =
-    type === 'awsiot' ? createAwsIotTransport(identity, common) : createMqttTransport(identity, common);
-  return { transport, host: config.brokerHost };
+  if (type === 'awsiot') {
+    return {
+      transport: createAwsIotTransport(identity, common),
+      host: config.brokerHost,
+      maxMessageBytes: AWS_IOT_MAX_MESSAGE_BYTES,
+    };
+  }
+  return {
+    transport: createMqttTransport(identity, common),
+    host: config.brokerHost,
+    maxMessageBytes: MQTT_MAX_MESSAGE_BYTES,
+  };
 }

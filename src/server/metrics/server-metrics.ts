@@ -62,6 +62,14 @@ export interface ServerMetrics {
   /** `pg_notification_queue_usage()` (0–1). */
   readonly notificationQueueUsage: Gauge;
 
+  /**
+   * CloudEvents received from the broker in MQTT / Pub/Sub / AWS IoT mode, by the event's `source`,
+   * `consumer` (cluster name), full `type`, `subresource` and `action` (upstream sdk-go names).
+   */
+  readonly cloudEventsReceived: Counter<'source' | 'consumer' | 'type' | 'subresource' | 'action'>;
+  /** CloudEvents published to the broker in MQTT / Pub/Sub / AWS IoT mode, labelled as received ones. */
+  readonly cloudEventsSent: Counter<'source' | 'consumer' | 'type' | 'subresource' | 'action'>;
+
   /** Advisory locks taken, by lock `type` and `OK|ERROR`. */
   readonly advisoryLocks: Counter<'type' | 'status'>;
   /** Advisory locks released. */
@@ -251,6 +259,18 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       'PostgreSQL notification queue usage (0-1).',
       'notificationQueueUsage',
     ),
+    cloudEventsReceived: new Counter({
+      name: 'cloudevents_received_total',
+      help: 'CloudEvents received from the message broker.',
+      labelNames: ['source', 'consumer', 'type', 'subresource', 'action'],
+      registers,
+    }),
+    cloudEventsSent: new Counter({
+      name: 'cloudevents_sent_total',
+      help: 'CloudEvents sent to the message broker.',
+      labelNames: ['source', 'consumer', 'type', 'subresource', 'action'],
+      registers,
+    }),
     advisoryLocks: new Counter({
       name: 'advisory_lock_count',
       help: 'Advisory locks taken, by type and result.',
