@@ -69,6 +69,8 @@ export interface SubscriptionListener {
   onEvent(event: MaestroEvent): void;
   /** The subscription was re-established after a loss; events may have been missed meanwhile. */
   onResubscribed(): void;
+  /** The connection was closed: nothing more will arrive. */
+  onClosed?(): void;
 }
 
 /** A connection to one Maestro server; see the module comment. */
@@ -222,7 +224,9 @@ export function createMaestroConnection(options: MaestroConnectionOptions): Maes
     },
     async close() {
       closed = true;
+      const closing = [...listeners];
       listeners.clear();
+      for (const listener of closing) listener.onClosed?.();
       await transport?.stop();
     },
   };

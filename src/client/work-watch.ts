@@ -64,8 +64,8 @@ function isNewer(work: ManifestWork, seen: Seen | undefined): boolean {
 
 /**
  * Starts a watch and returns it as an async iterator. The first `next()` rejects when the initial list
- * fails; later relist failures are retried. Aborting `signal` or calling `return()` (as `break` in a
- * `for await` does) ends it.
+ * fails; later relist failures are retried. Aborting `signal`, calling `return()` (as `break` in a
+ * `for await` does) or closing the connection ends it.
  */
 export function startWorkWatch(options: WorkWatchOptions): AsyncIterableIterator<WatchEvent> {
   const { connection, namespace, requirements } = options;
@@ -167,6 +167,7 @@ export function startWorkWatch(options: WorkWatchOptions): AsyncIterableIterator
         logger.info('subscription re-established, relisting');
         void relist();
       },
+      onClosed: close,
     });
     relisting = true;
     try {

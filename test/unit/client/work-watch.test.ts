@@ -147,6 +147,15 @@ test('a slow reader gets the latest state of each work once; break ends the watc
   assert.equal(connection.listeners.size, 0);
 });
 
+test('closing the connection ends the watch', async () => {
+  const connection = fakeConnection();
+  const events = startWorkWatch({ connection, requirements: [], list: async () => [] });
+  await new Promise((resolve) => setImmediate(resolve));
+  const pending = events.next();
+  for (const listener of connection.listeners) listener.onClosed?.();
+  assert.deepEqual(await pending, { done: true, value: undefined });
+});
+
 test('a failing initial list ends the watch with its error', async () => {
   const connection = fakeConnection();
   const events = startWorkWatch({
