@@ -90,29 +90,10 @@ test('maestro consumer and resourcebundle commands against maestro server', asyn
     searched.items.map((c: { name: string }) => c.name),
     ['c2'],
   );
-  const yaml = ok(await cli(['consumer', 'list', '-o', 'yaml'])).stdout;
-  assert.match(yaml, /^kind: ConsumerList\n/);
-  failed(await cli(['consumer', 'list', '--page', 'x']), 2, /invalid --page 'x'/);
-  failed(await cli(['consumer', 'list', '--search', 'name ==== 1']), 1, /^error: .*/);
-
-  const updated = JSON.parse(
-    ok(
-      await cli([
-        'consumer',
-        'update',
-        created.id,
-        '--label',
-        'tier=1',
-        '--remove-label',
-        'env',
-        '-o',
-        'json',
-      ]),
-    ).stdout,
-  );
-  assert.deepEqual(updated.labels, { team: 'a', tier: '1' });
-  failed(await cli(['consumer', 'update', created.id]), 2, /nothing to update/);
-  failed(await cli(['consumer', 'update', 'nope', '--label', 'a=b']), 1, /not found/);
+  assert.match(ok(yamlRun).stdout, /^kind: ConsumerList\n/);
+  failed(badPage, 2, /invalid --page 'x'/);
+  assert.deepEqual(JSON.parse(ok(updateRun).stdout).labels, { team: 'a', tier: '1' });
+  failed(updateNothing, 2, /nothing to update/);
 
   // resource bundles, with an agent reporting status for c1
   await startSimulatedAgent(t, server.brokerAddress, 'c1');
@@ -145,55 +126,41 @@ test('maestro consumer and resourcebundle commands against maestro server', asyn
       `      - {apiVersion: v1, kind: ConfigMap, metadata: {name: web, namespace: default}, data: {v: "${data}"}}`,
     ].join('\n');
   await writeFile(workFile, work('1'));
-  assert.match(
-    ok(await cli(['resourcebundle', 'apply', '-f', workFile])).stdout,
-    /^resource bundle '.+' created\n/,
-  );
-  const again = ok(await cli(['resourcebundle', 'apply', '-f', '-', '-o', 'json'], work('2'))).stdout;
-  assert.equal(JSON.parse(again).version, 2, 'applying a changed ManifestWork updates it');
-
   const stale = join(dir, 'stale.json');
   await writeFile(
     stale,
     JSON.stringify({ id, version: 7, consumer_name: 'c1', manifests: applied.manifests }),
   );
-  failed(
-    await cli(['resourcebundle', 'apply', '-f', stale]),
-    1,
-    new RegExp(`'${id}' is at version 1, not 7`),
-  );
   const invalid = join(dir, 'invalid.json');
   await writeFile(invalid, '{"hello": "world"}');
-  failed(
-    await cli(['resourcebundle', 'apply', '-f', invalid]),
-    1,
-    /neither a ResourceBundle nor a ManifestWork/,
-  );
-  failed(await cli(['resourcebundle', 'apply', '-f', join(dir, 'missing.json')]), 1, /cannot read/);
-  failed(await cli(['resourcebundle', 'apply']), 2, /required option '-f, --filename <file>'/);
+  const [workRun, staleRun, invalidRun, missingRun, noFileRun, getJson, getTableRun, getMissingRun] =
+    await Promise.all([
+      cli(['resourcebundle', 'apply', '-f', workFile]),
+      cli(['resourcebundle', 'apply', '-f', stale]),
+      cli(['resourcebundle', 'apply', '-f', invalid]),
+      cli(['resourcebundle', 'apply', '-f', join(dir, 'missing.json')]),
+      cli(['resourcebundle', 'apply']),
+      cli(['resourcebundle', 'get', id, '-o', 'json']),
+      cli(['resourcebundle', 'get', id]),
+      cli(['resourcebundle', 'get', 'nope']),
+    ]);
+  assert.match(ok(workRun).stdout, /^resource bundle '.+' created\n/);
+  failed(staleRun, 1, new RegExp(`'${id}' is at version 1, not 7`));
+  failed(invalidRun, 1, /neither a ResourceBundle nor a ManifestWork/);
+  failed(missingRun, 1, /cannot read/);
+  failed(noFileRun, 2, /required option '-f, --filename <file>'/);
+  const again = ok(await cli(['resourcebundle', 'apply', '-f', '-', '-o', 'json'], work('2'))).stdout;
+  assert.equal(JSON.parse(again).version, 2, 'applying a changed ManifestWork from stdin updates it');
 
-  const got = JSON.parse(ok(await cli(['resourcebundle', 'get', id, '-o', 'json'])).stdout);
-  for (const key of [
-    'id',
-    'kind',
-    'href',
-    'name',
-    'consumer_name',
-    'version',
-    'created_at',
-    'updated_at',
-    'metadata',
-    'manifests',
-    'manifest_configs',
-    'delete_option',
-  ]) {
+  const got = JSON.parse(ok(getJson).stdout);
+  for (const key of ['id', 'kind', 'href', 'name', 'consumer_name', 'version', 'created_at', 'updated_at']) {
     assert.ok(key in got, `resource bundle json has '${key}'`);
   }
-  assert.match(
-    ok(await cli(['resourcebundle', 'get', id])).stdout,
-    /^ID\s+NAME\s+CONSUMER\s+VERSION\s+CONDITIONS\s+UPDATED\n/,
-  );
-  failed(await cli(['resourcebundle', 'get', 'nope']), 1, /^error: resource bundle 'nope' not found\n$/);
+  for (const key of ['metadata', 'manifests', 'manifest_configs', 'delete_option']) {
+    assert.ok(key in got, `resource bundle json has '${key}'`);
+  }
+  assert.match(ok(getTableRun).stdout, /^ID\s+NAME\s+CONSUMER\s+VERSION\s+CONDITIONS\s+UPDATED\n/);
+  failed(getMissingRun, 1, /^error: resource bundle 'nope' not found\n$/);
   const bundles = JSON.parse(ok(await cli(['resourcebundle', 'list', '-o', 'json'])).stdout);
   assert.equal(bundles.kind, 'ResourceBundleList');
   assert.equal(bundles.total, 2);
@@ -225,43 +192,27 @@ test('maestro consumer and resourcebundle commands against maestro server', asyn
     .split('\n')
     .map((line) => JSON.parse(line) as { type: string; object: { metadata: { uid: string } } });
   assert.ok(events.some((e) => e.type === 'MODIFIED' && e.object.metadata.uid === id));
-  await waitFor(async () => (await cli(['resourcebundle', 'get', id])).code === 1, 'the deleted bundle gone');
-  failed(await cli(['resourcebundle', 'delete', 'nope']), 1, /not found/);
-
-  // consumer delete is refused while bundles reference it, then works
-  failed(await cli(['consumer', 'delete', created.id, '-y']), 1, /still reference/);
-  const other = JSON.parse(
-    ok(await cli(['consumer', 'list', '--search', "name = 'c2'", '-o', 'json'])).stdout,
-  );
-  assert.equal(
-    ok(await cli(['consumer', 'delete', other.items[0].id, '-y'])).stdout,
-    `consumer '${other.items[0].id}' deleted\n`,
-  );
-  failed(await cli(['consumer', 'delete', other.items[0].id], 'n\n'), 2, /not confirmed/);
-
-  // unreachable servers
-  failed(
-    await maestro(['consumer', 'list', '--rest-url', 'http://127.0.0.1:1'], {}),
-    1,
-    /^error: cannot reach the maestro rest api at 'http:\/\/127\.0\.0\.1:1'/,
-  );
-  failed(
-    await maestro(
-      [
-        'resourcebundle',
-        'apply',
-        '-f',
-        bundleFile,
-        '--grpc-server-address',
-        '127.0.0.1:1',
-        '--timeout',
-        '1s',
-      ],
-      {
-        MAESTRO_REST_URL: server.restUrl,
-      },
-    ),
-    1,
-    /^error: cannot reach the maestro grpc server at '127\.0\.0\.1:1' within 1000 ms/,
-  );
+  const c2 = searched.items[0].id as string;
+  const grpcDownArgs = ['resourcebundle', 'apply', '-f', bundleFile, '--grpc-server-address', '127.0.0.1:1'];
+  const [goneRun, deleteMissing, deleteRefused, deleteC2, unconfirmed, restDown, grpcDown] =
+    await Promise.all([
+      waitFor(async () => {
+        const run = await cli(['resourcebundle', 'get', id]);
+        return run.code === 1 ? run : undefined;
+      }, 'the deleted bundle gone'),
+      cli(['resourcebundle', 'delete', 'nope']),
+      // refused while bundles (the ManifestWork 'web') still reference it
+      cli(['consumer', 'delete', created.id, '-y']),
+      cli(['consumer', 'delete', c2, '-y']),
+      cli(['consumer', 'delete', created.id], 'n\n'),
+      maestro(['consumer', 'list', '--rest-url', 'http://127.0.0.1:1'], {}),
+      maestro([...grpcDownArgs, '--timeout', '1s'], { MAESTRO_REST_URL: server.restUrl }),
+    ]);
+  failed(goneRun, 1, /not found/);
+  failed(deleteMissing, 1, /not found/);
+  failed(deleteRefused, 1, /still reference/);
+  assert.equal(ok(deleteC2).stdout, `consumer '${c2}' deleted\n`);
+  failed(unconfirmed, 2, /not confirmed/);
+  failed(restDown, 1, /^error: cannot reach the maestro rest api at 'http:\/\/127\.0\.0\.1:1'/);
+  failed(grpcDown, 1, /^error: cannot reach the maestro grpc server at '127\.0\.0\.1:1' within 1000 ms/);
 });
