@@ -117,11 +117,16 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
     onStop('database', () => database.close());
     await migrate(database.pool, logger.child({ component: 'migrations' }));
 
-    const resources = createResourceService({ pool: database.pool, logger, sourceId: config.sourceId });
-    const status = createStatusService({ pool: database.pool, logger });
-    const subscribers = createSourceSubscribers();
-    const resync = { pool: database.pool, sourceId: config.sourceId };
     const metrics = createServerMetrics();
+    const resources = createResourceService({
+      pool: database.pool,
+      logger,
+      sourceId: config.sourceId,
+      metrics,
+    });
+    const status = createStatusService({ pool: database.pool, logger, metrics });
+    const subscribers = createSourceSubscribers({ metrics });
+    const resync = { pool: database.pool, sourceId: config.sourceId };
     const base = { config, logger, database, resources, status, subscribers, metrics };
 
     let broker: AgentBrokerTransport;
@@ -142,12 +147,15 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       );
     }
     metrics.setGaugeSources({ connectedAgents: () => [...(broker.connectedClusters() ?? [])].length });
-    const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger });
+    const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger, metrics });
+    resources.onSpecEventsCommitted(dispatcher.wake);
     const relay = createStatusRelay({
       pool: database.pool,
       logger,
       deliver: (source, event) => subscribers.deliver(source, event),
       subscribedSources: () => subscribers.sources(),
+      metrics,
+      instanceId: config.instanceId,
     });
     const listener = createNotificationListener({
       database,
@@ -167,7 +175,6 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       resources,
       resync,
       subscribers,
-      onSpecChanged: dispatcher.wake,
       metrics,
       heartbeatIntervalMs: config.streamHeartbeatMs,
       maxReceiveMessageBytes: config.maxReceiveMessageBytes,

@@ -21,6 +21,7 @@ import {
   recordOutboxFailure,
 } from '../store/outbox-queries.ts';
 import type { ConsumerFilter, OutboxRow } from '../store/outbox-queries.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { AgentBroker } from './agent-broker.ts';
 
 /** Options for {@link createSpecDispatcher}. */
@@ -37,6 +38,11 @@ export interface SpecDispatcherOptions {
   maxBackoffMs?: number;
   /** Called for every parked event (metrics hook). */
   onParked?: (row: OutboxRow, error: string) => void;
+  /**
+   * `spec_controller_event_reconcile_total` (`success` delivered, `error` failed or parked) and
+   * the per-event delivery duration.
+   */
+  metrics?: Pick<ServerMetrics, 'specEventReconciles' | 'specEventReconcileDuration'>;
 }
 
 /** The dispatcher. */
@@ -109,18 +115,30 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   /** Sends one consumer's rows in order; stops at the first failure. Returns delivered ids. */
   const sendConsumer = async (client: pg.ClientBase, rows: OutboxRow[]): Promise<string[]> => {
     const delivered: string[] = [];
+    const { metrics } = options;
     for (const row of rows) {
+      const started = performance.now();
+      const reconciled = (status: 'success' | 'error'): void => {
+        metrics?.specEventReconciles.inc({ event_type: row.kind, status });
+        metrics?.specEventReconcileDuration.observe(
+          { event_type: row.kind },
+          (performance.now() - started) / 1000,
+        );
+      };
       let event;
       try {
         event = fromJsonEvent(row.event);
       } catch (err: unknown) {
+        reconciled('error');
         await park(client, row, errorMessage(err));
         continue;
       }
       try {
         await broker.publish(event);
         delivered.push(row.id);
+        reconciled('success');
       } catch (err: unknown) {
+        reconciled('error');
         if (PERMANENT_FAILURES.some((code) => isMaestroError(err, code))) {
           await park(client, row, errorMessage(err));
           continue;

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { errorMessage } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { JsonEvent } from '../../cloudevents/json-codec.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import { buildRelayedStatusEvent } from '../services/resync-service.ts';
 import {
   latestStatusEventId,
@@ -26,6 +27,16 @@ export interface StatusRelayOptions {
    * read (they are relayed by the replicas their subscribers use). Without it every event is read.
    */
   subscribedSources?: () => readonly string[];
+  /**
+   * `status_controller_event_reconcile_total` / `_duration_seconds` per relayed event and
+   * `resource_status_event_processing_latency_seconds` (stored → relayed here).
+   */
+  metrics?: Pick<
+    ServerMetrics,
+    'statusEventReconciles' | 'statusEventReconcileDuration' | 'resourceStatusEventProcessingLatency'
+  >;
+  /** This replica's id, the `server_instance_id` label. */
+  instanceId?: string;
   /** Safety-net sweep interval; default 1 s. */
   sweepIntervalMs?: number;
   /** How long status events are kept; default 10 minutes. */
@@ -61,12 +72,25 @@ export function createStatusRelay(options: StatusRelayOptions): StatusRelay {
     const upTo = sources === undefined ? undefined : await latestStatusEventId(pool);
     const rows =
       sources?.length === 0 ? [] : await readStatusEventsAfter(pool, cursor, 1000, { sources, upTo });
+    const { metrics } = options;
     for (const row of rows) {
+      const started = performance.now();
+      let status: 'success' | 'error' = 'success';
       try {
         options.deliver(row.source, buildRelayedStatusEvent(row.event, row.specData));
       } catch (err: unknown) {
+        status = 'error';
         logger.error({ statusEventId: row.id, err: errorMessage(err) }, 'status event not relayed');
       }
+      metrics?.statusEventReconciles.inc({ event_type: row.kind, status });
+      metrics?.statusEventReconcileDuration.observe(
+        { event_type: row.kind },
+        (performance.now() - started) / 1000,
+      );
+      metrics?.resourceStatusEventProcessingLatency.observe(
+        { source: row.source, server_instance_id: options.instanceId ?? '' },
+        Math.max(0, Date.now() - row.createdAt.getTime()) / 1000,
+      );
     }
     cursor = upTo !== undefined && rows.length < 1000 ? upTo : (rows.at(-1)?.id ?? cursor);
     return rows.length;

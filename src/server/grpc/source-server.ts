@@ -37,13 +37,11 @@ export interface SourceServerOptions {
   resources: ResourceService;
   resync: ResyncOptions;
   subscribers: SourceSubscribers;
-  /** Called after a spec change is committed (wakes the local dispatcher without waiting for NOTIFY). */
-  onSpecChanged?: () => void;
   heartbeatIntervalMs: number;
   maxReceiveMessageBytes: number;
   /** Backlog per subscriber before it is disconnected; default 1,000. */
   maxBufferedEventsPerStream?: number;
-  /** Upstream's `grpc_server_*` and `resource_processed_total` series; none recorded when absent. */
+  /** Upstream's `grpc_server_*` series; none recorded when absent. */
   metrics?: SourceServerMetrics;
 }
 
@@ -55,7 +53,6 @@ export type SourceServerMetrics = Pick<
   | 'grpcProcessedDuration'
   | 'grpcMessagesReceived'
   | 'grpcRegisteredSourceClients'
-  | 'resourceProcessed'
 >;
 
 /** The running source API. */
@@ -89,9 +86,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
         `unsupported action '${type.action}' in event type '${event.type}'`,
       );
     }
-    const result = await options.resources.apply(decodeSpecRequest(event, action));
-    if (result.changed) metrics?.resourceProcessed.inc({ action });
-    if (result.changed) options.onSpecChanged?.();
+    await options.resources.apply(decodeSpecRequest(event, action));
   };
 
   const publish = (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>): void => {

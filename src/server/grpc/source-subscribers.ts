@@ -8,6 +8,7 @@ import type { JsonEvent } from '../../cloudevents/json-codec.ts';
 import { encodeProtoEvent } from '../../cloudevents/proto.ts';
 import { toProtoEvent } from '../../cloudevents/proto-codec.ts';
 import type { SubscriptionStream } from '../../transport/grpc/subscription-stream.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 
 /** Subscription streams by source. */
 export interface SourceSubscribers {
@@ -26,8 +27,14 @@ export interface SourceSubscribers {
   closeAll(close: (stream: SubscriptionStream) => void): void;
 }
 
+/** Options for {@link createSourceSubscribers}. */
+export interface SourceSubscribersOptions {
+  /** Counts every event queued on a stream (`grpc_server_message_sent_total`). */
+  metrics?: Pick<ServerMetrics, 'grpcMessagesSent'>;
+}
+
 /** Creates an empty {@link SourceSubscribers}. */
-export function createSourceSubscribers(): SourceSubscribers {
+export function createSourceSubscribers(options: SourceSubscribersOptions = {}): SourceSubscribers {
   const bySource = new Map<string, Set<SubscriptionStream>>();
   let size = 0;
   return {
@@ -46,6 +53,7 @@ export function createSourceSubscribers(): SourceSubscribers {
       if (set === undefined || set.size === 0) return 0;
       const encoded = encodeProtoEvent(toProtoEvent(fromJsonEvent(event)));
       for (const stream of set) void stream.send(encoded);
+      options.metrics?.grpcMessagesSent.inc({ type: 'Subscribe', source }, set.size);
       return set.size;
     },
     sources: () => [...bySource.keys()],

@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { MaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import { createBatcher } from '../store/batcher.ts';
 import type { BatchOutcome, Batcher } from '../store/batcher.ts';
 import { existingConsumerNames } from '../store/consumer-store.ts';
@@ -40,15 +41,30 @@ export interface ResourceServiceOptions {
   sourceId: string;
   /** Largest group commit; default 500. */
   maxBatchSize?: number;
+  /** Counts accepted spec changes (`resource_processed_total`) whatever the entry point. */
+  metrics?: Pick<ServerMetrics, 'resourceProcessed'>;
 }
 
 /** Applies spec requests. */
 export interface ResourceService {
   /** Applies one decoded request; rejects with a `MaestroError` naming the problem. */
   apply(request: SpecRequest): Promise<SpecWriteResult>;
+  /**
+   * Marks resource `id` as deleting (soft delete + the agent's delete event, as a source's
+   * `delete_request`); repeating it changes nothing. Unknown id → NOT_FOUND.
+   */
+  markAsDeleting(id: string): Promise<SpecWriteResult>;
+  /**
+   * Calls `listener` after every commit that enqueued spec events, whatever the entry point (wakes
+   * the local dispatcher before the NOTIFY round trip does). Returns a function removing it.
+   */
+  onSpecEventsCommitted(listener: () => void): () => void;
   /** Waits for requests in flight. */
   drain(): Promise<void>;
 }
+
+/** A batch item: a source request, or a delete by id alone (REST, operators). */
+type SpecWrite = SpecRequest | { action: 'mark-deleting'; resourceId: string };
 
 /** SQLSTATEs after which a batch is simply retried (a concurrent replica won a race). */
 const RETRYABLE = new Set(['23505', '23503', '40P01', '40001']);
@@ -58,7 +74,20 @@ export function createResourceService(options: ResourceServiceOptions): Resource
   const { pool, sourceId } = options;
   const logger = options.logger.child({ component: 'resource-service' });
 
-  const runBatch = async (requests: readonly SpecRequest[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
+  const committedListeners = new Set<() => void>();
+  const commitBatch = async (requests: readonly SpecWrite[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
+    const outcomes = await runBatch(requests);
+    let changed = 0;
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok || !outcome.value.changed) return;
+      changed += 1;
+      const action = requests[i]?.action;
+      options.metrics?.resourceProcessed.inc({ action: action === 'mark-deleting' ? 'delete' : action });
+    });
+    if (changed > 0) for (const listener of [...committedListeners]) listener();
+    return outcomes;
+  };
+  const runBatch = async (requests: readonly SpecWrite[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(pool, (client) => applyBatch(client, requests, sourceId));
@@ -72,21 +101,29 @@ export function createResourceService(options: ResourceServiceOptions): Resource
       }
     }
   };
-  const batcher: Batcher<SpecRequest, SpecWriteResult> = createBatcher({
-    run: runBatch,
+  const batcher: Batcher<SpecWrite, SpecWriteResult> = createBatcher({
+    run: commitBatch,
     maxBatchSize: options.maxBatchSize,
     maxConcurrency: 4,
   });
-  return { apply: (request) => batcher.submit(request), drain: () => batcher.drain() };
+  return {
+    apply: (request) => batcher.submit(request),
+    markAsDeleting: (id) => batcher.submit({ action: 'mark-deleting', resourceId: id }),
+    onSpecEventsCommitted: (listener) => {
+      committedListeners.add(listener);
+      return () => committedListeners.delete(listener);
+    },
+    drain: () => batcher.drain(),
+  };
 }
 
 async function applyBatch(
   client: pg.ClientBase,
-  requests: readonly SpecRequest[],
+  requests: readonly SpecWrite[],
   sourceId: string,
 ): Promise<BatchOutcome<SpecWriteResult>[]> {
   const rows = await lockResources(client, [...new Set(requests.map((r) => r.resourceId))]);
-  const creates = requests.filter((r) => r.action === 'create' && !rows.has(r.resourceId));
+  const creates = requests.filter((r): r is SpecRequest => r.action === 'create' && !rows.has(r.resourceId));
   const consumers = await existingConsumerNames(client, [...new Set(creates.map((r) => r.consumerName))]);
   const now = new Date();
   const inserted = new Map<string, ResourceRow>();
@@ -119,7 +156,7 @@ async function applyBatch(
 }
 
 function applyOne(
-  request: SpecRequest,
+  request: SpecWrite,
   rows: Map<string, ResourceRow>,
   consumers: ReadonlySet<string>,
   now: Date,
@@ -175,7 +212,8 @@ function applyOne(
       write(row, 'update');
       return { version: row.version, changed: true };
     }
-    case 'delete': {
+    case 'delete':
+    case 'mark-deleting': {
       if (current === undefined) throw new MaestroError('NOT_FOUND', `resource '${id}' not found`);
       if (current.deletedAt !== null) return { version: current.version, changed: false };
       const row: ResourceRow = { ...current, deletedAt: now, updatedAt: now };

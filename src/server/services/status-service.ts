@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { MaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { MaestroEvent } from '../../cloudevents/event.ts';
 import { integerExtension, stringExtension } from '../../cloudevents/event.ts';
 import { EXT } from '../../cloudevents/extensions.ts';
@@ -99,6 +100,8 @@ export interface StatusServiceOptions {
   pool: pg.Pool;
   logger: Logger;
   maxBatchSize?: number;
+  /** Records `resource_first_status_latency_seconds` for a resource's first accepted status. */
+  metrics?: Pick<ServerMetrics, 'resourceFirstStatusLatency'>;
 }
 
 /** Applies agent status updates. */
@@ -117,7 +120,16 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     run: async (updates) => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await inTransaction(pool, (client) => applyBatch(client, updates));
+          const firsts: StatusTarget[] = [];
+          const outcomes = await inTransaction(pool, (client) => applyBatch(client, updates, firsts));
+          const now = Date.now();
+          for (const row of firsts) {
+            options.metrics?.resourceFirstStatusLatency.observe(
+              { source: row.source },
+              Math.max(0, now - row.createdAt.getTime()) / 1000,
+            );
+          }
+          return outcomes;
         } catch (err: unknown) {
           if ((err as { code?: string }).code === '40P01' && attempt < 3) continue;
           logger.debug({ err: (err as Error).message }, 'status batch failed');
@@ -132,6 +144,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
 async function applyBatch(
   client: pg.ClientBase,
   updates: readonly StatusUpdate[],
+  firsts: StatusTarget[],
 ): Promise<BatchOutcome<StatusOutcome>[]> {
   const rows = await lockStatusTargets(client, [...new Set(updates.map((u) => u.resourceId))]);
   const changed = new Map<string, JsonEvent>();
@@ -139,7 +152,11 @@ async function applyBatch(
   const events: NewStatusEvent[] = [];
   const outcomes = updates.map((update): BatchOutcome<StatusOutcome> => {
     try {
-      return { ok: true, value: applyOne(update, rows, changed, deleted, events) };
+      const first = rows.get(update.resourceId)?.status === null;
+      const outcome = applyOne(update, rows, changed, deleted, events);
+      const row = rows.get(update.resourceId);
+      if (first && outcome === 'stored' && row !== undefined) firsts.push(row);
+      return { ok: true, value: outcome };
     } catch (err: unknown) {
       return { ok: false, error: err };
     }

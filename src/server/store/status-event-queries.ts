@@ -19,6 +19,8 @@ export interface StatusEventRow {
   event: JsonEvent;
   /** The spec bundle (`data` of the stored spec), or null when the resource is gone. */
   specData: unknown;
+  /** When the status was stored. */
+  createdAt: Date;
 }
 
 /** NOTIFY channel raised when status events are recorded. */
@@ -50,8 +52,9 @@ export async function readStatusEventsAfter(
     event_type: StatusEventKind;
     event: JsonEvent;
     spec_data: unknown;
+    created_at: Date;
   }>(
-    `SELECT se.id::text AS id, se.resource_id, se.source, se.event_type, se.event,
+    `SELECT se.id::text AS id, se.resource_id, se.source, se.event_type, se.event, se.created_at,
             COALESCE(se.spec_data, r.payload->'data') AS spec_data
      FROM status_events se LEFT JOIN resources r ON r.id = se.resource_id
      WHERE se.id > $1::bigint AND ($3::bigint IS NULL OR se.id <= $3::bigint)
@@ -66,6 +69,7 @@ export async function readStatusEventsAfter(
     kind: r.event_type,
     event: r.event,
     specData: r.spec_data,
+    createdAt: r.created_at,
   }));
 }
 

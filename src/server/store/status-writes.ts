@@ -18,6 +18,7 @@ export interface StatusTarget {
   /** The spec's `metadata` extension (an object), or null. */
   metadata: unknown;
   status: JsonEvent | null;
+  createdAt: Date;
 }
 
 /** Reads and row-locks (`FOR UPDATE`, in id order so concurrent batches never deadlock) the given ids. */
@@ -32,8 +33,9 @@ export async function lockStatusTargets(
     version: string;
     metadata: unknown;
     status: JsonEvent | null;
+    created_at: Date;
   }>(
-    `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status
+    `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
      FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     [ids],
   );
@@ -47,6 +49,7 @@ export async function lockStatusTargets(
         version: Number(r.version),
         metadata: r.metadata,
         status: r.status,
+        createdAt: r.created_at,
       },
     ]),
   );
