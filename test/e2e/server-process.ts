@@ -14,7 +14,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServerProcess {
   child: ChildProcess;
   sourcePort: number;
+  /** The integrated gRPC broker's port (0 with `--message-broker-type` mqtt/pubsub/awsiot). */
   brokerPort: number;
+  /** The REST API's port. */
+  httpPort: number;
   /** Port of the embedded PostgreSQL (when the server runs one). */
   databasePort?: number;
   /** Every log line so far. */
@@ -25,8 +28,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `maestro server` with `args` (ports default to 0); resolves once both gRPC servers listen. */
+/**
+ * Starts `maestro server` with `args` (ports default to 0); resolves once the gRPC source API, the REST
+ * API and (in the default gRPC broker mode) the agent broker listen.
+ */
 export async function startServerProcess(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
+  const typeFlag = args.indexOf('--message-broker-type');
+  const brokerMode = typeFlag >= 0 && args[typeFlag + 1] !== 'grpc';
   const child = spawn(
     process.execPath,
     [
@@ -78,7 +86,7 @@ export async function startServerProcess(args: string[], timeoutMs = 60_000): Pr
           // not a JSON log line
         }
       }
-      if (ports['grpc-source'] && ports['grpc-broker']) {
+      if (ports['grpc-source'] && ports.http && (brokerMode || ports['grpc-broker'])) {
         clearTimeout(timer);
         resolve();
       }
@@ -93,7 +101,8 @@ export async function startServerProcess(args: string[], timeoutMs = 60_000): Pr
   return {
     child,
     sourcePort: ports['grpc-source'] as number,
-    brokerPort: ports['grpc-broker'] as number,
+    brokerPort: ports['grpc-broker'] ?? 0,
+    httpPort: ports.http as number,
     databasePort,
     lines,
     stop: async () => {

@@ -1,0 +1,115 @@
+/**
+ * E2E on Google Cloud Pub/Sub with the real processes: the emulator started here, topics and
+ * subscriptions created by the real `maestro pubsub init`, `maestro server --message-broker-type
+ * pubsub` (embedded PostgreSQL), `maestro agent --workload-source-driver pubsub`, the Kubernetes test
+ * API server in this process and a gRPC source client.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startKubeTestServer } from '../support/kube/index.ts';
+import type { KubeTestServer } from '../support/kube/index.ts';
+import { writeAgentKubeconfig } from '../support/agent/kube-fixtures.ts';
+import { pubSubEmulatorUnavailable, startPubSubEmulator } from '../support/pubsub-emulator.ts';
+import type { PubSubEmulator } from '../support/pubsub-emulator.ts';
+import {
+  createAndWaitApplied,
+  createConsumer,
+  deleteAndWaitGone,
+  REQUIRE_INTEGRATION,
+  startAgentProcess,
+  startSourceClient,
+} from './broker-harness.ts';
+import type { AgentProcess, SourceClient } from './broker-harness.ts';
+import { startServerProcess } from './server-process.ts';
+import type { ServerProcess } from './server-process.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT = 'maestro-e2e';
+const SOURCE = 'e2e-source';
+const CONSUMER = 'pubsub-c1';
+
+let dir = '';
+let emulator: PubSubEmulator | undefined;
+let kube: KubeTestServer | undefined;
+let server: ServerProcess | undefined;
+let agent: AgentProcess | undefined;
+let source: SourceClient | undefined;
+let skipReason: string | undefined;
+
+before(async () => {
+  const unavailable = await pubSubEmulatorUnavailable();
+  if (unavailable !== undefined) {
+    if (REQUIRE_INTEGRATION) throw new Error(unavailable);
+    skipReason = unavailable;
+    return;
+  }
+  emulator = await startPubSubEmulator();
+  dir = await mkdtemp(join(tmpdir(), 'maestro-e2e-pubsub-'));
+  await promisify(execFile)(
+    process.execPath,
+    [
+      'cmd/maestro.ts',
+      'pubsub',
+      'init',
+      '--project',
+      PROJECT,
+      '--endpoint',
+      emulator.endpoint,
+      '--disable-tls',
+      '--consumers',
+      CONSUMER,
+    ],
+    { cwd: ROOT },
+  );
+  // topics and subscriptions left out default to the upstream names `pubsub init` created
+  const connection = `projectID: ${PROJECT}\nendpoint: ${emulator.endpoint}\ndisableTLS: true\n`;
+  await writeFile(join(dir, 'server.yaml'), connection);
+  await writeFile(join(dir, 'agent.yaml'), connection);
+  kube = await startKubeTestServer();
+  await writeAgentKubeconfig(kube, join(dir, 'kubeconfig'));
+  server = await startServerProcess([
+    '--data-dir',
+    join(dir, 'data'),
+    '--message-broker-type',
+    'pubsub',
+    '--message-broker-config-file',
+    join(dir, 'server.yaml'),
+  ]);
+  await createConsumer(server.httpPort, CONSUMER);
+  source = await startSourceClient(server.sourcePort, SOURCE);
+  agent = await startAgentProcess({
+    consumer: CONSUMER,
+    driver: 'pubsub',
+    configFile: join(dir, 'agent.yaml'),
+    kubeconfig: join(dir, 'kubeconfig'),
+  });
+});
+
+after(async () => {
+  await source?.stop();
+  await agent?.stop();
+  await server?.stop();
+  await kube?.stop();
+  await emulator?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('create → applied → status at the source → delete handshake → gone', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const context = {
+    kube: kube as KubeTestServer,
+    source: source as SourceClient,
+    httpPort: (server as ServerProcess).httpPort,
+    sourceId: SOURCE,
+    consumer: CONSUMER,
+  };
+  const work = await createAndWaitApplied(context, 'on-pubsub', 'one');
+  await deleteAndWaitGone(context, work);
+  assert.equal(await agent?.stop(), 0, 'the agent stops cleanly');
+});
