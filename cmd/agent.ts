@@ -2,7 +2,6 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { AGENT_DEFAULTS, resolveAgentConfig, WORKLOAD_SOURCE_DRIVERS } from '../src/agent/config.ts';
 import type { AgentFlagValues } from '../src/agent/config.ts';
-import { createAgent } from '../src/agent/agent.ts';
 import { isMaestroError } from '../src/common/errors.ts';
 import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
 
@@ -76,6 +75,9 @@ export function registerAgentCommand(program: Command): void {
       }
       let agent;
       try {
+        // Loaded here, not at the top: the Kubernetes client takes seconds to import and every other
+        // subcommand would pay for it.
+        const { createAgent } = await import('../src/agent/agent.ts');
         agent = await createAgent(config, logger);
       } catch (err: unknown) {
         if (isMaestroError(err, 'INVALID_ARGUMENT')) throw new UsageError(err.message);

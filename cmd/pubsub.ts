@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../src/common/errors.ts';
 import { parsePubSubBrokerConfig } from '../src/transport/broker-config.ts';
-import { createPubSubClient } from '../src/transport/pubsub/client.ts';
-import { provisionPubSub } from '../src/transport/pubsub/provision.ts';
 import { UsageError } from './program-context.ts';
 
 interface PubSubInitFlags {
@@ -58,6 +56,11 @@ export function registerPubSubCommand(program: Command): void {
       } catch (err: unknown) {
         throw new UsageError(errorMessage(err));
       }
+      // Loaded on use: the Pub/Sub client library is slow to import.
+      const [{ createPubSubClient }, { provisionPubSub }] = await Promise.all([
+        import('../src/transport/pubsub/client.ts'),
+        import('../src/transport/pubsub/provision.ts'),
+      ]);
       const client = createPubSubClient(config);
       try {
         const result = await provisionPubSub(client, {
