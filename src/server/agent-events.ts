@@ -1,13 +1,18 @@
 /**
  * What the server does with events agents publish to the broker (protocol.md §9.3): a spec resync
- * request is answered on the agent's stream (§8.1); a status event goes through the status pipeline.
+ * request is answered on the agent's stream (§8.1), and pending outbox events the answer covers are
+ * dropped; a status event goes through the status pipeline.
  */
 import { MaestroError } from '../common/errors.ts';
 import type { MaestroEvent } from '../cloudevents/event.ts';
 import { parseEventType } from '../cloudevents/event-types.ts';
 import { fromJsonEvent } from '../cloudevents/json-codec.ts';
 import type { AgentBroker } from './dispatch/agent-broker.ts';
-import { answerSpecResync, decodeSpecResyncRequest } from './services/resync-service.ts';
+import {
+  answerSpecResync,
+  decodeSpecResyncRequest,
+  supersedeOutboxEvents,
+} from './services/resync-service.ts';
 import type { ResyncOptions } from './services/resync-service.ts';
 import { decodeStatusUpdate } from './services/status-service.ts';
 import type { StatusService } from './services/status-service.ts';
@@ -31,7 +36,8 @@ export function createAgentEventHandler(
       }
       const request = decodeSpecResyncRequest(event);
       for await (const batch of answerSpecResync(options.resync, request)) {
-        for (const answer of batch) await options.broker.publish(fromJsonEvent(answer));
+        for (const answer of batch.events) await options.broker.publish(fromJsonEvent(answer));
+        await supersedeOutboxEvents(options.resync, batch);
       }
       return;
     }

@@ -14,6 +14,8 @@ import type { JsonEvent } from '../../cloudevents/json-codec.ts';
 import { statusHash } from '../../work/status-hash.ts';
 import type { StatusPayload } from '../../work/status-hash.ts';
 import { databaseError } from '../store/database.ts';
+import { deleteCoveredOutboxEvents } from '../store/outbox-queries.ts';
+import type { CoveredSpec } from '../store/outbox-queries.ts';
 import { listResourcesPage } from '../store/resource-queries.ts';
 import type { ResourceRow } from '../store/resource-queries.ts';
 import { buildAgentSpecEvent, buildResyncDeleteEvent } from './spec-events.ts';
@@ -93,22 +95,41 @@ export interface ResyncOptions {
   sourceId: string;
 }
 
-/** Yields the spec events answering an agent's spec resync request, in batches of ≤ 1,000. */
+/** One batch of a spec resync answer. */
+export interface SpecResyncBatch {
+  /** The events to send to the agent. */
+  events: JsonEvent[];
+  /**
+   * The spec state the agent holds once `events` are sent, per resource of the page (sent or already
+   * current): pending outbox events it covers are redundant ({@link supersedeOutboxEvents}).
+   */
+  covered: CoveredSpec[];
+}
+
+/**
+ * Yields the spec events answering an agent's spec resync request, in batches of ≤ 1,000: newer
+ * resources, resources being deleted, then deletes for ids the server no longer has.
+ */
 export async function* answerSpecResync(
   options: ResyncOptions,
   request: { consumerName: string; versions: ReadonlyMap<string, number> },
-): AsyncGenerator<JsonEvent[]> {
+): AsyncGenerator<SpecResyncBatch> {
   const unknown = new Map(request.versions);
   for await (const page of pages(options.pool, { consumerName: request.consumerName })) {
-    const batch: JsonEvent[] = [];
+    const events: JsonEvent[] = [];
     for (const row of page) {
       const agentVersion = unknown.get(row.id) ?? 0;
       unknown.delete(row.id);
       if (row.deletedAt !== null || row.version === 0 || row.version > agentVersion) {
-        batch.push(buildAgentSpecEvent(row, { sourceId: options.sourceId, action: 'resync_response' }));
+        events.push(buildAgentSpecEvent(row, { sourceId: options.sourceId, action: 'resync_response' }));
       }
     }
-    if (batch.length > 0) yield batch;
+    const covered = page.map((row) => ({
+      resourceId: row.id,
+      version: row.version,
+      deleting: row.deletedAt !== null,
+    }));
+    yield { events, covered };
   }
   const deletes = [...unknown].map(([resourceId, version]) =>
     buildResyncDeleteEvent({
@@ -118,7 +139,21 @@ export async function* answerSpecResync(
       version,
     }),
   );
-  for (let i = 0; i < deletes.length; i += RESYNC_BATCH_SIZE) yield deletes.slice(i, i + RESYNC_BATCH_SIZE);
+  for (let i = 0; i < deletes.length; i += RESYNC_BATCH_SIZE) {
+    yield { events: deletes.slice(i, i + RESYNC_BATCH_SIZE), covered: [] };
+  }
+}
+
+/**
+ * Removes the pending outbox events a sent resync batch made redundant, so an agent that comes back
+ * gets each change once. Call only after the batch's events were handed to the broker.
+ */
+export async function supersedeOutboxEvents(options: ResyncOptions, batch: SpecResyncBatch): Promise<void> {
+  try {
+    await deleteCoveredOutboxEvents(options.pool, batch.covered);
+  } catch (err: unknown) {
+    throw databaseError(err, 'removing outbox events covered by a resync');
+  }
 }
 
 /** The hash a source compares for a stored status: the agent's `statushash`, else computed (§8.2). */

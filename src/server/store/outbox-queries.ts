@@ -81,6 +81,40 @@ export async function deleteOutboxEvents(client: Queryable, ids: readonly string
   await client.query('DELETE FROM spec_outbox WHERE id = ANY($1::bigint[])', [ids]);
 }
 
+/** The spec state an agent holds for one resource (see {@link deleteCoveredOutboxEvents}). */
+export interface CoveredSpec {
+  resourceId: string;
+  version: number;
+  /** True when the agent was told the resource is being deleted. */
+  deleting: boolean;
+}
+
+/**
+ * Deletes pending events an agent no longer needs because it holds `covered` state: events of an
+ * older `resourceversion`, and of the same version unless the event is a delete the agent was not
+ * sent. Newer events (written after the state was read) stay. Rows a dispatcher is sending right now
+ * are waited for, then found gone.
+ */
+export async function deleteCoveredOutboxEvents(
+  client: Queryable,
+  covered: readonly CoveredSpec[],
+): Promise<number> {
+  if (covered.length === 0) return 0;
+  const result = await client.query(
+    `DELETE FROM spec_outbox o
+     USING jsonb_to_recordset($1::jsonb) AS c(resource_id text, version bigint, deleting boolean)
+     WHERE o.resource_id = c.resource_id AND NOT o.parked
+       AND ((o.event->>'resourceversion')::bigint < c.version
+         OR ((o.event->>'resourceversion')::bigint = c.version AND (o.event_type <> 'delete' OR c.deleting)))`,
+    [
+      JSON.stringify(
+        covered.map((c) => ({ resource_id: c.resourceId, version: c.version, deleting: c.deleting })),
+      ),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
 /** Records a failed attempt; the row is retried once `retryAfterMs` has passed. */
 export async function recordOutboxFailure(
   client: Queryable,

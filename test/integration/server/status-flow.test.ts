@@ -221,3 +221,51 @@ test('the agent broker answers a malformed publish request with INVALID_ARGUMENT
   );
   await waitFor(() => storedSequence(s.ts, s.id), 'status stored');
 });
+
+test('a spec resync answer supersedes the pending outbox events it covers; newer ones stay', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  // the dispatcher is stopped so pending events stay pending while the agent resyncs
+  await s.ts.server.context?.dispatcher.stop();
+  const deleting = randomUUID();
+  await s.source.publish(specRequest('create_request', { resourceId: deleting, cluster: 'c1' }));
+  await s.source.publish(specRequest('delete_request', { resourceId: deleting, cluster: 'c1' }));
+  const pending = async (id: string): Promise<string[]> =>
+    (
+      await s.ts.pool.query<{ kind: string }>(
+        'SELECT event_type AS kind FROM spec_outbox WHERE resource_id = $1 ORDER BY id',
+        [id],
+      )
+    ).rows.map((r) => r.kind);
+  assert.deepEqual(await pending(s.id), ['create']);
+  assert.deepEqual(await pending(deleting), ['create', 'delete']);
+
+  const sub = await s.agent.subscribe({
+    source: '',
+    cluster_name: 'c1',
+    data_type: MANIFEST_BUNDLE_DATA_TYPE,
+  });
+  // the agent already holds s.id at version 1 and has never seen `deleting`
+  await s.agent.publish(specResyncRequest('c1', [{ id: s.id, version: 1 }]));
+  const answer = await sub.next((e) => e.resourceid === deleting, 'resync answer');
+  assert.ok(answer.deletiontimestamp, 'the resource is sent as deleting');
+  await waitFor(
+    async () => (await pending(deleting)).length === 0,
+    'covered events of the deleting resource removed',
+  );
+  assert.deepEqual(await pending(s.id), [], 'the create the agent already holds is removed');
+
+  await s.source.publish(
+    specRequest('update_request', { resourceId: s.id, cluster: 'c1', data: bundle('web', 'v2') }),
+  );
+  await s.agent.publish(specResyncRequest('c1', [{ id: s.id, version: 1 }]));
+  await sub.next((e) => e.resourceid === s.id && e.resourceversion === 2, 'resync sends version 2');
+  await waitFor(async () => (await pending(s.id)).length === 0, 'the sent update is covered');
+
+  // back to normal delivery: nothing the resyncs covered is sent again
+  const received = sub.events().length;
+  const dispatcher = s.ts.server.context?.dispatcher;
+  dispatcher?.start();
+  await dispatcher?.flush();
+  assert.equal(sub.events().length, received, 'each change reaches the agent once');
+});
