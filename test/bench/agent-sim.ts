@@ -4,14 +4,12 @@
  * create → agent latency from each event's `time`, and publishing status updates on request.
  * Talks to its parent over IPC.
  */
-import { randomUUID } from 'node:crypto';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { createEvent } from '../../src/cloudevents/event.ts';
 import { HEARTBEAT_EVENT_TYPE, MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
-import { encodePublishRequest, loadCloudEventService } from '../../src/cloudevents/proto.ts';
+import { loadCloudEventService } from '../../src/cloudevents/proto.ts';
 import type { PbCloudEvent } from '../../src/cloudevents/proto.ts';
-import { fromProtoEvent, toProtoEvent } from '../../src/cloudevents/proto-codec.ts';
+import { eventTimeMs, publishRequestFactory, stringAttribute } from './event-bytes.ts';
 
 /** Messages from the parent. */
 export type AgentSimCommand =
@@ -61,10 +59,9 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
       call.on('error', () => undefined);
       call.on('data', (pb: PbCloudEvent) => {
         if (pb.type === HEARTBEAT_EVENT_TYPE || !pb.type?.endsWith('create_request')) return;
-        const event = fromProtoEvent(pb);
-        const sentAt = Date.parse(String(event.time));
+        const sentAt = eventTimeMs(pb);
         if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-        received.push({ id: String(event.resourceid), consumer });
+        received.push({ id: stringAttribute(pb, 'resourceid') ?? '', consumer });
       });
     });
     if (consumers.length === 0) resolve();
@@ -83,6 +80,32 @@ function publish(client: Client, bytes: Buffer): Promise<boolean> {
   });
 }
 
+const statusBytes = publishRequestFactory({
+  id: 'template',
+  source: 'bench-work-agent',
+  type: `${MANIFEST_BUNDLE_DATA_TYPE}.status.update_request`,
+  datacontenttype: 'application/json',
+  time: new Date().toISOString(),
+  clustername: 'template',
+  resourceid: 'template',
+  resourceversion: 1,
+  originalsource: 'maestro',
+  sequenceid: '1',
+  statushash: 'a'.repeat(64),
+  data: {
+    conditions: [
+      {
+        type: 'Applied',
+        status: 'True',
+        lastTransitionTime: new Date().toISOString(),
+        reason: 'R',
+        message: 'm',
+      },
+    ],
+    resourceStatus: [],
+  },
+});
+
 async function statusLoad(durationMs: number, concurrency: number): Promise<{ ok: number; failed: number }> {
   const deadline = Date.now() + durationMs;
   let ok = 0;
@@ -91,33 +114,13 @@ async function statusLoad(durationMs: number, concurrency: number): Promise<{ ok
   const worker = async (w: number): Promise<void> => {
     while (Date.now() < deadline && received.length > 0) {
       const target = received[next++ % received.length] as { id: string; consumer: string };
-      const event = createEvent({
-        id: randomUUID(),
-        source: `${target.consumer}-work-agent`,
-        type: `${MANIFEST_BUNDLE_DATA_TYPE}.status.update_request`,
-        datacontenttype: 'application/json',
-        time: new Date().toISOString(),
+      const bytes = statusBytes({
         clustername: target.consumer,
         resourceid: target.id,
-        resourceversion: 1,
-        originalsource: 'maestro',
         sequenceid: nextSequenceId(),
-        statushash: 'a'.repeat(64),
-        data: {
-          conditions: [
-            {
-              type: 'Applied',
-              status: 'True',
-              lastTransitionTime: new Date().toISOString(),
-              reason: 'R',
-              message: `m${next}`,
-            },
-          ],
-          resourceStatus: [],
-        },
       });
       const client = clients[w % clients.length] as Client;
-      if (await publish(client, encodePublishRequest({ event: toProtoEvent(event) }))) ok += 1;
+      if (await publish(client, bytes)) ok += 1;
       else failed += 1;
     }
   };

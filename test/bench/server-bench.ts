@@ -12,14 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, credentials } from '@grpc/grpc-js';
 import pg from 'pg';
-import { createEvent } from '../../src/cloudevents/event.ts';
 import { MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
-import { encodePublishRequest } from '../../src/cloudevents/proto.ts';
-import { toProtoEvent } from '../../src/cloudevents/proto-codec.ts';
 import { embeddedDatabaseUrl, startServerProcess } from '../e2e/server-process.ts';
 import { percentile } from './bench-module.ts';
 import type { BenchMetric, BenchModule, BenchOptions } from './bench-module.ts';
 import type { AgentSimCommand } from './agent-sim.ts';
+import { publishRequestFactory } from './event-bytes.ts';
 
 const LATENCY_AGENTS = 1000;
 const SIM_PROCESSES = 4;
@@ -30,31 +28,31 @@ async function rssMiB(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
+const createBytes = publishRequestFactory({
+  id: 'template',
+  source: 'bench-source',
+  type: `${MANIFEST_BUNDLE_DATA_TYPE}.spec.create_request`,
+  datacontenttype: 'application/json',
+  time: new Date().toISOString(),
+  clustername: 'template',
+  resourceid: 'template',
+  resourceversion: 0,
+  originalsource: '',
+  metadata: JSON.stringify({ name: 'bench-work', namespace: 'default', resourceVersion: '0' }),
+  data: {
+    manifests: [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'bench-config', namespace: 'default' },
+        data: { k: 'v' },
+      },
+    ],
+  },
+});
+
 function createRequest(consumer: string): Buffer {
-  const id = randomUUID();
-  const event = createEvent({
-    id: randomUUID(),
-    source: 'bench-source',
-    type: `${MANIFEST_BUNDLE_DATA_TYPE}.spec.create_request`,
-    datacontenttype: 'application/json',
-    time: new Date().toISOString(),
-    clustername: consumer,
-    resourceid: id,
-    resourceversion: 0,
-    originalsource: '',
-    metadata: JSON.stringify({ name: `w-${id}`, namespace: consumer, uid: id, resourceVersion: '0' }),
-    data: {
-      manifests: [
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: `cm-${id.slice(0, 8)}`, namespace: 'default' },
-          data: { k: 'v' },
-        },
-      ],
-    },
-  });
-  return encodePublishRequest({ event: toProtoEvent(event) });
+  return createBytes({ clustername: consumer, resourceid: randomUUID() });
 }
 
 function publish(client: Client, bytes: Buffer): Promise<boolean> {
