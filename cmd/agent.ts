@@ -41,6 +41,12 @@ export function registerAgentCommand(program: Command): void {
       'largest JsonRaw status feedback value (default ' + String(AGENT_DEFAULTS.maxJsonRawLength) + ')',
     )
     .option(
+      '--max-feedback-watch <n>',
+      'most applied objects watched for feedbackScrapeType Watch; the rest are polled (default ' +
+        String(AGENT_DEFAULTS.maxFeedbackWatch) +
+        ')',
+    )
+    .option(
       '--kube-api-qps <qps>',
       'Kubernetes API requests per second (default ' + String(AGENT_DEFAULTS.kubeApiQps) + ')',
     )

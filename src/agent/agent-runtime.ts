@@ -6,6 +6,7 @@
  *   work controller ─apply / status / delete─▶ applier;  status change ─▶ status reporter ─▶ transport
  *   transport `connected` ─▶ spec resync request;  `status.resync_request` ─▶ resync answers
  *   timer (--status-sync-interval) ─▶ queue every work;  timer ─▶ eviction of unclaimed AMWs
+ *   watched object changed (feedbackScrapeType Watch) ─▶ queue that work
  */
 import type { MaestroEvent } from '../cloudevents/event.ts';
 import { errorMessage } from '../common/errors.ts';
@@ -91,6 +92,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     retryBaseMs: options.retryBaseMs,
     logger: root.child({ component: 'work-queue' }),
   });
+  applier.watchStatusChanges?.((uid) => queue.enqueue(uid));
   const resync = createResyncHandler({
     store,
     transport,

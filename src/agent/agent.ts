@@ -79,6 +79,7 @@ export async function createAgent(config: AgentConfig, logger: Logger): Promise<
     client,
     hubHash: hubHash(host),
     maxJsonRawLength: config.maxJsonRawLength,
+    maxFeedbackWatch: config.maxFeedbackWatch,
     logger: logger.child({ component: 'work-applier' }),
   });
   const metrics = createAgentMetrics();
@@ -123,6 +124,7 @@ export async function createAgent(config: AgentConfig, logger: Logger): Promise<
     },
     async stop() {
       await runtime.stop();
+      kube.stop();
       await health.stop();
     },
   };

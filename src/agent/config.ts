@@ -28,6 +28,8 @@ export interface AgentConfig {
   statusSyncIntervalMs: number;
   /** `--max-json-raw-length` (default 1 MiB): cap of a `JsonRaw` status feedback value. */
   maxJsonRawLength: number;
+  /** `--max-feedback-watch` (default 50): most applied objects watched for `feedbackScrapeType: Watch`. */
+  maxFeedbackWatch: number;
   /** `--kube-api-qps` (default 50). */
   kubeApiQps: number;
   /** `--kube-api-burst` (default 100). */
@@ -49,6 +51,7 @@ export interface AgentFlagValues {
   cloudeventsClientId?: string;
   statusSyncInterval?: string;
   maxJsonRawLength?: string | number;
+  maxFeedbackWatch?: string | number;
   kubeApiQps?: string | number;
   kubeApiBurst?: string | number;
   appliedmanifestworkEvictionGracePeriod?: string;
@@ -61,6 +64,7 @@ export const AGENT_DEFAULTS = {
   workloadSourceDriver: 'grpc',
   statusSyncInterval: '10s',
   maxJsonRawLength: 1048576,
+  maxFeedbackWatch: 50,
   kubeApiQps: 50,
   kubeApiBurst: 100,
   appliedmanifestworkEvictionGracePeriod: '60m',
@@ -77,6 +81,7 @@ export const AGENT_ENV_VARS: Readonly<Record<keyof AgentFlagValues, string>> = {
   cloudeventsClientId: 'MAESTRO_CLOUDEVENTS_CLIENT_ID',
   statusSyncInterval: 'MAESTRO_STATUS_SYNC_INTERVAL',
   maxJsonRawLength: 'MAESTRO_MAX_JSON_RAW_LENGTH',
+  maxFeedbackWatch: 'MAESTRO_MAX_FEEDBACK_WATCH',
   kubeApiQps: 'MAESTRO_KUBE_API_QPS',
   kubeApiBurst: 'MAESTRO_KUBE_API_BURST',
   appliedmanifestworkEvictionGracePeriod: 'MAESTRO_APPLIEDMANIFESTWORK_EVICTION_GRACE_PERIOD',
@@ -171,6 +176,11 @@ export function resolveAgentConfig(
       pick('maxJsonRawLength') ?? AGENT_DEFAULTS.maxJsonRawLength,
       '--max-json-raw-length',
       1,
+    ),
+    maxFeedbackWatch: integer(
+      pick('maxFeedbackWatch') ?? AGENT_DEFAULTS.maxFeedbackWatch,
+      '--max-feedback-watch',
+      0,
     ),
     kubeApiQps: positiveNumber(pick('kubeApiQps') ?? AGENT_DEFAULTS.kubeApiQps, '--kube-api-qps'),
     kubeApiBurst: integer(pick('kubeApiBurst') ?? AGENT_DEFAULTS.kubeApiBurst, '--kube-api-burst', 1),

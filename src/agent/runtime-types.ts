@@ -21,6 +21,11 @@ export interface WorkApplier {
    * once everything is gone, `false` while objects are still terminating (the caller retries).
    */
   deleteWork(work: ManifestWork): Promise<boolean>;
+  /**
+   * Registers the listener told when an applied object of a work changed (`feedbackScrapeType: Watch`),
+   * so the runtime re-reads that work's status at once instead of at the next status sync.
+   */
+  watchStatusChanges?(listener: (uid: string) => void): void;
 }
 
 /** The AppliedManifestWorks of this agent's hub, for restart recovery and eviction. */

@@ -16,6 +16,8 @@
  *   condition. It throws only when the AppliedManifestWork cannot be read/created (retry with backoff).
  *   It is a no-op when the work-level `Complete` is True. Drift is corrected each time it runs (call it
  *   on every spec change and on the periodic resync, 4–6 min upstream).
+ * - `feedbackScrapeType: Watch` manifests are watched (at most `maxFeedbackWatch`); a change calls the
+ *   listener given to `watchStatusChanges` with the work UID. `stop()` closes the watches.
  * - `refreshStatus(work)` needs the work-level `Applied` condition (from `apply`); it re-reads every
  *   manifest's object and sets `Available`, `StatusFeedbackSynced`, rule conditions and work-level
  *   `Available`/rule aggregates. Call it every `--status-sync-interval`.
@@ -38,6 +40,9 @@ export type {
   KubePatchOptions,
   KubePatchType,
   KubeRequest,
+  KubeWatch,
+  KubeWatchEvent,
+  KubeWatchOptions,
 } from './kube-client.ts';
 export { KubeApiError, isAlreadyExists, isConflict, isForbidden, isNotFound } from './kube-errors.ts';
 export type { KubeStatus } from './kube-errors.ts';
@@ -59,5 +64,6 @@ export { findManifestConfig, isOwnedByTheWork, wildcardMatch } from './manifest-
 export type { ManifestConfig } from './manifest-config.ts';
 export { DEFAULT_FIELD_MANAGER, ServerSideApplyConflictError } from './apply-server-side.ts';
 export { EXECUTOR_RETRY_MS, ExecutorNotAllowedError } from './executor.ts';
+export type { WatchBackoff } from './object-watch.ts';
 export { createWorkApplier } from './work-applier.ts';
 export type { KubeWorkApplier, WorkApplierOptions } from './work-applier.ts';

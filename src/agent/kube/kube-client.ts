@@ -1,4 +1,10 @@
-import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  KubeConfig,
+  RequestContext,
+  Watch,
+} from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.ts';
 import { createTokenBucket } from '../token-bucket.ts';
 import { KubeApiError } from './kube-errors.ts';
@@ -48,6 +54,28 @@ export interface KubeDeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** Query of {@link KubeClient.watch}. */
+export interface KubeWatchOptions {
+  /** e.g. `metadata.name=web`, to watch one object. */
+  fieldSelector?: string;
+  /** Resume after this version (unset: ADDED events for the current objects first). */
+  resourceVersion?: string;
+  /** Ask the server to end the stream after this long (the client then re-establishes it). */
+  timeoutSeconds?: number;
+}
+
+/** One watch event: `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR` (a `Status` object). */
+export interface KubeWatchEvent {
+  type: string;
+  object: KubeObject;
+}
+
+/** An open watch stream. */
+export interface KubeWatch {
+  /** Closes the stream; `onDone` is then called once. */
+  abort(): void;
+}
+
 /**
  * A small REST client for the spoke cluster: raw JSON in, raw JSON out, so objects round-trip without
  * a typed schema touching them. Every call waits on a token bucket (`--kube-api-qps`/`--kube-api-burst`)
@@ -73,6 +101,16 @@ export interface KubeClient {
     options?: KubePatchOptions,
   ): Promise<KubeObject>;
   delete(ref: ResourceRef, options?: KubeDeleteOptions): Promise<void>;
+  /**
+   * Opens a watch on the collection of `ref` (in its namespace when given). `onEvent` gets each event;
+   * `onDone` is called exactly once when the stream ends, fails (with the error) or is aborted.
+   */
+  watch(
+    ref: Omit<ResourceRef, 'name'>,
+    options: KubeWatchOptions,
+    onEvent: (event: KubeWatchEvent) => void,
+    onDone: (err?: unknown) => void,
+  ): Promise<KubeWatch>;
 }
 
 /** Options for {@link createKubeClient}. */
@@ -101,6 +139,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   const limiter = createTokenBucket({ ratePerSecond: options.qps ?? 50, burst: options.burst ?? 100 });
   const http = new IsomorphicFetchHttpLibrary();
   const userAgent = options.userAgent ?? 'work-agent';
+  const watcher = new Watch(kc);
 
   async function request<T>(req: KubeRequest): Promise<T> {
     await limiter.take();
@@ -165,6 +204,18 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       }),
     delete: async (ref, opts) => {
       await request({ method: 'DELETE', path: resourcePath(ref), body: opts ?? {} });
+    },
+    watch: async (ref, opts, onEvent, onDone) => {
+      await limiter.take();
+      const path = resourcePath({ gvr: ref.gvr, namespace: ref.namespace });
+      const query = { ...opts, allowWatchBookmarks: true };
+      const controller = await watcher.watch(
+        path,
+        query,
+        (type: string, object: KubeObject) => onEvent({ type, object }),
+        (err: unknown) => onDone(err ?? undefined),
+      );
+      return { abort: () => controller.abort() };
     },
   };
 }

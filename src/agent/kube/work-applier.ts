@@ -30,12 +30,16 @@ import {
   setEvictionStartTime,
 } from './applied-manifest-work.ts';
 import { deleteAppliedResources } from './delete-resources.ts';
+import type { FeedbackWatchTarget } from './feedback-watches.ts';
+import { createFeedbackWatches } from './feedback-watches.ts';
 import { garbageCollect } from './garbage-collect.ts';
 import type { KubeClient } from './kube-client.ts';
 import { KubeApiError, isNotFound } from './kube-errors.ts';
+import type { KubeObject, ResourceRef } from './kube-types.ts';
 import { findManifestConfig } from './manifest-config.ts';
 import { appliedManifestWorkOwner } from './owner-references.ts';
 import { createRestMapper } from './rest-mapper.ts';
+import type { WatchBackoff } from './object-watch.ts';
 import { createSkipCache } from './skip-cache.ts';
 
 /** Options for {@link createWorkApplier}. */
@@ -47,11 +51,21 @@ export interface WorkApplierOptions {
   agentID?: string;
   /** `--max-json-raw-length` (default 1 MiB, maestro's value). */
   maxJsonRawLength?: number;
+  /** `--max-feedback-watch`: most objects watched for `feedbackScrapeType: Watch` (default 50). */
+  maxFeedbackWatch?: number;
+  /** Re-establishment delays of those watches (default 500 ms doubling to 30 s). */
+  watchBackoff?: WatchBackoff;
   logger: Logger;
 }
 
 /** The Kubernetes side of the agent: {@link WorkApplier} plus the {@link AppliedWorkRegistry}. */
-export type KubeWorkApplier = WorkApplier & AppliedWorkRegistry;
+export type KubeWorkApplier = WorkApplier &
+  AppliedWorkRegistry & {
+    /** Objects watched for `feedbackScrapeType: Watch` right now (diagnostics, tests). */
+    readonly feedbackWatchCount: number;
+    /** Closes the feedback watches; call after the runtime stopped. Idempotent. */
+    stop(): void;
+  };
 
 const CONFLICT_RETRY_DELAYS_MS = [10, 50, 250];
 
@@ -68,6 +82,12 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
   const agentID = options.agentID ?? hash;
   const maxJsonRawLength = options.maxJsonRawLength ?? DEFAULT_MAX_JSON_RAW_LENGTH;
   const deps = { client, mapper: createRestMapper(client), cache: createSkipCache() };
+  const watches = createFeedbackWatches({
+    client,
+    maxWatches: options.maxFeedbackWatch,
+    backoff: options.watchBackoff,
+    logger,
+  });
 
   async function applyAll(work: ManifestWork, amw: AppliedManifestWork): Promise<ManifestApplyResult[]> {
     const owner = appliedManifestWorkOwner(amw);
@@ -143,11 +163,10 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
     return { ...status, conditions, resourceStatus: { ...status.resourceStatus, manifests } };
   }
 
-  async function readObject(meta: ManifestCondition['resourceMeta']): Promise<ReadOutcome> {
-    if (!meta.resource || !meta.version || !meta.name) return { kind: 'incompleteMeta' };
+  async function readObject(ref: ResourceRef | undefined): Promise<ReadOutcome> {
+    if (ref === undefined) return { kind: 'incompleteMeta' };
     try {
-      const gvr = { group: meta.group, version: meta.version, resource: meta.resource };
-      return { kind: 'found', object: await client.get({ gvr, namespace: meta.namespace, name: meta.name }) };
+      return { kind: 'found', object: await client.get(ref) };
     } catch (err: unknown) {
       if (isNotFound(err)) return { kind: 'notFound' };
       return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
@@ -160,11 +179,18 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
     const generation = work.metadata.generation ?? 0;
     const manifests = status.resourceStatus?.manifests ?? [];
     const now = nowRfc3339();
+    const watched: FeedbackWatchTarget[] = [];
     for (const manifest of manifests) {
-      const outcome = await readObject(manifest.resourceMeta);
+      const ref = refOf(manifest.resourceMeta);
+      const outcome = await readObject(ref);
       const config = findManifestConfig(manifest.resourceMeta, work.spec.manifestConfigs);
       updateManifestStatus(manifest, outcome, config, generation, maxJsonRawLength, now);
+      // upstream registers the watch only for objects it could read
+      if (ref !== undefined && outcome.kind === 'found' && config?.feedbackScrapeType === 'Watch') {
+        watched.push({ ref, resourceVersion: (outcome.object as KubeObject).metadata?.resourceVersion });
+      }
     }
+    watches.sync(work.metadata.uid as string, watched);
     const conditions: Condition[] = status.conditions ?? [];
     for (const condition of aggregateManifestConditions(generation, manifests))
       setCondition(conditions, condition, now);
@@ -200,7 +226,15 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
   return {
     apply,
     refreshStatus,
-    deleteWork: (work) => finalize(appliedManifestWorkName(hash, work.metadata.name ?? '')),
+    deleteWork: (work) => {
+      watches.sync(work.metadata.uid as string, []);
+      return finalize(appliedManifestWorkName(hash, work.metadata.name ?? ''));
+    },
+    watchStatusChanges: (listener) => watches.onChange(listener),
+    get feedbackWatchCount() {
+      return watches.size;
+    },
+    stop: () => watches.stop(),
     list: () => listAppliedManifestWorks(client, hash),
     setEvictionStartTime: async (name, time) => {
       try {
@@ -210,6 +244,15 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
       }
     },
     evict: (amw) => finalize(amw.metadata.name ?? ''),
+  };
+}
+
+function refOf(meta: ManifestCondition['resourceMeta']): ResourceRef | undefined {
+  if (!meta.resource || !meta.version || !meta.name) return undefined;
+  return {
+    gvr: { group: meta.group, version: meta.version, resource: meta.resource },
+    namespace: meta.namespace,
+    name: meta.name,
   };
 }
 

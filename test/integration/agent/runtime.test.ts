@@ -15,15 +15,11 @@ import {
   createWorkApplier,
   hubHash,
 } from '../../../src/agent/kube/index.ts';
-import { createEvent } from '../../../src/cloudevents/event.ts';
 import type { MaestroEvent } from '../../../src/cloudevents/event.ts';
-import { manifestBundleEventType } from '../../../src/cloudevents/event-types.ts';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import { createMemoryBroker } from '../../../src/transport/memory.ts';
 import type { MemoryBroker } from '../../../src/transport/memory.ts';
-import type { Transport } from '../../../src/transport/transport.ts';
-import { parseResourceVersionList } from '../../../src/work/resync.ts';
-import type { Condition, Manifest, ManifestBundle, ManifestBundleStatus } from '../../../src/work/types.ts';
+import type { Manifest, ManifestBundle, ManifestBundleStatus } from '../../../src/work/types.ts';
 import { startKubeTestServer } from '../../support/kube/index.ts';
 import type { KubeTestServer } from '../../support/kube/index.ts';
 import {
@@ -32,97 +28,11 @@ import {
   markDeploymentAvailable,
   waitFor,
 } from '../../support/agent/kube-fixtures.ts';
+import { FakeMaestro, conditionOf } from '../../support/agent/fake-maestro.ts';
 
 const CLUSTER = 'cluster1';
 const HUB = hubHash('memory-broker');
 const UID = '55c61e54-a3f6-563d-9fec-b1fe297bdfdb';
-
-interface SourceResource {
-  version: number;
-  bundle: ManifestBundle;
-  deleting: boolean;
-}
-
-/** Plays the Maestro server towards one agent. */
-class FakeMaestro {
-  readonly received: MaestroEvent[] = [];
-  readonly resources = new Map<string, SourceResource>();
-  readonly transport: Transport;
-
-  constructor(broker: MemoryBroker) {
-    this.transport = broker.createSourceTransport('maestro');
-  }
-
-  async start(): Promise<void> {
-    await this.transport.start(async (event) => {
-      this.received.push(event);
-      if (event.type.endsWith('.spec.resync_request')) await this.answerResync(event);
-      if (event.type.includes('.status.') && conditionOf(event, 'Deleted')?.status === 'True') {
-        this.resources.delete(event.resourceid as string);
-      }
-    });
-  }
-
-  async put(uid: string, bundle: ManifestBundle): Promise<void> {
-    const version = (this.resources.get(uid)?.version ?? 0) + 1;
-    this.resources.set(uid, { version, bundle, deleting: false });
-    await this.send(uid, version === 1 ? 'create_request' : 'update_request');
-  }
-
-  async remove(uid: string, notify = true): Promise<void> {
-    const resource = this.resources.get(uid);
-    if (resource === undefined) return;
-    resource.deleting = true;
-    if (notify) await this.send(uid, 'delete_request');
-  }
-
-  async send(
-    uid: string,
-    action: 'create_request' | 'update_request' | 'delete_request' | 'resync_response',
-  ): Promise<void> {
-    const resource = this.resources.get(uid);
-    const deleting = resource?.deleting ?? true;
-    const now = new Date().toISOString();
-    await this.transport.publish(
-      createEvent({
-        id: crypto.randomUUID(),
-        source: 'maestro',
-        type: manifestBundleEventType('spec', action),
-        datacontenttype: 'application/json',
-        clustername: CLUSTER,
-        resourceid: uid,
-        resourceversion: resource?.version,
-        deletiontimestamp: deleting ? now : undefined,
-        metadata: JSON.stringify({
-          name: uid,
-          namespace: CLUSTER,
-          uid,
-          ...(deleting ? { deletionTimestamp: now } : {}),
-        }),
-        data: resource?.bundle,
-      }),
-    );
-  }
-
-  private async answerResync(event: MaestroEvent): Promise<void> {
-    const known = new Map(
-      parseResourceVersionList(event.data).resourceVersions.map((v) => [v.resourceID, v.resourceVersion]),
-    );
-    for (const [uid, resource] of this.resources) {
-      if (resource.deleting || resource.version > (known.get(uid) ?? 0))
-        await this.send(uid, 'resync_response');
-    }
-    for (const uid of known.keys()) if (!this.resources.has(uid)) await this.send(uid, 'resync_response');
-  }
-
-  statusEvents(uid = UID): MaestroEvent[] {
-    return this.received.filter((e) => e.type.includes('.status.') && e.resourceid === uid);
-  }
-}
-
-function conditionOf(event: MaestroEvent, type: string): Condition | undefined {
-  return ((event.data as ManifestBundleStatus).conditions ?? []).find((c) => c.type === type);
-}
 
 const deployment = (image: string): Manifest => ({
   apiVersion: 'apps/v1',
@@ -163,7 +73,7 @@ async function setup(t: TestContext): Promise<World> {
   t.after(() => kube.stop());
   await installAppliedManifestWorkCrd(kube);
   const broker = createMemoryBroker();
-  const maestro = new FakeMaestro(broker);
+  const maestro = new FakeMaestro(broker, CLUSTER);
   await maestro.start();
   t.after(() => maestro.transport.stop());
   const startAgent = async (): Promise<AgentRuntime> => {
@@ -209,7 +119,7 @@ test('create, status with feedback, update and the deletion handshake against th
   await w.maestro.put(UID, bundle('nginx:1', 'one'));
 
   const applied = await waitFor('Applied status', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Applied')?.status === 'True'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Applied')?.status === 'True'),
   );
   assert.equal(applied.resourceversion, 1);
   assert.equal(applied.originalsource, 'maestro');
@@ -227,7 +137,7 @@ test('create, status with feedback, update and the deletion handshake against th
   await markDeploymentAvailable(w.kube, 'default', 'web');
   const available = await waitFor('Available with feedback', () =>
     w.maestro
-      .statusEvents()
+      .statusEvents(UID)
       .find(
         (e) => conditionOf(e, 'Available')?.status === 'True' && feedback(e, 'ReadyReplicas') !== undefined,
       ),
@@ -240,11 +150,13 @@ test('create, status with feedback, update and the deletion handshake against th
     'ConfigMap updated',
     () => (w.kube.get(configMapRef) as { data?: Record<string, string> }).data?.key === 'two',
   );
-  await waitFor('status of version 2', () => w.maestro.statusEvents().find((e) => e.resourceversion === 2));
+  await waitFor('status of version 2', () =>
+    w.maestro.statusEvents(UID).find((e) => e.resourceversion === 2),
+  );
 
   await w.maestro.remove(UID);
   const deleted = await waitFor('Deleted status', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Deleted')?.status === 'True'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Deleted')?.status === 'True'),
   );
   assert.equal(conditionOf(deleted, 'Deleted')?.reason, 'ManifestsDeleted');
   assert.equal(w.kube.get(deploymentRef), undefined);
@@ -262,7 +174,7 @@ test('an apply error is reported in the Applied condition', async (t) => {
   };
   await w.maestro.put(UID, { manifests: [inMissingNamespace] });
   const failed = await waitFor('Applied=False', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Applied')?.status === 'False'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Applied')?.status === 'False'),
   );
   const manifest = (failed.data as ManifestBundleStatus).resourceStatus?.[0];
   const condition = manifest?.conditions?.find((c) => c.type === 'Applied');
@@ -275,7 +187,7 @@ test('an agent restart re-creates nothing; a work deleted while the agent was do
   const first = await w.startAgent();
   await w.maestro.put(UID, bundle('nginx:1', 'one'));
   await waitFor('Applied status', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Applied')?.status === 'True'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Applied')?.status === 'True'),
   );
   const uids = () => [
     w.kube.get(deploymentRef)?.metadata?.uid,
@@ -314,11 +226,11 @@ test('Orphan leaves the objects without the owner reference when the work is del
   await w.startAgent();
   await w.maestro.put(UID, bundle('nginx:1', 'one', 'Orphan'));
   await waitFor('Applied status', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Applied')?.status === 'True'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Applied')?.status === 'True'),
   );
   await w.maestro.remove(UID);
   await waitFor('Deleted status', () =>
-    w.maestro.statusEvents().find((e) => conditionOf(e, 'Deleted')?.status === 'True'),
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Deleted')?.status === 'True'),
   );
   const left = w.kube.get(configMapRef);
   assert.ok(left, 'the ConfigMap stays');

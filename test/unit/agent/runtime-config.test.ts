@@ -13,6 +13,7 @@ test('defaults follow upstream', () => {
     cloudEventsClientId: 'cluster1-work-agent',
     statusSyncIntervalMs: 10_000,
     maxJsonRawLength: 1048576,
+    maxFeedbackWatch: 50,
     kubeApiQps: 50,
     kubeApiBurst: 100,
     evictionGracePeriodMs: 3_600_000,
@@ -38,6 +39,7 @@ test('the consumer name is required and bad values name their flag', () => {
     [{ consumerName: 'c', statusSyncInterval: '10' }, /--status-sync-interval '10'/],
     [{ consumerName: 'c', statusSyncInterval: '0s' }, /greater than 0/],
     [{ consumerName: 'c', maxJsonRawLength: '-1' }, /--max-json-raw-length/],
+    [{ consumerName: 'c', maxFeedbackWatch: 'many' }, /--max-feedback-watch 'many'/],
     [{ consumerName: 'c', kubeApiBurst: 'x' }, /--kube-api-burst/],
     [{ consumerName: 'c', healthPort: 70000 }, /--health-port/],
   ];
