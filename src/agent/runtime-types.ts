@@ -6,14 +6,24 @@
 import type { MaestroEvent } from '../cloudevents/event.ts';
 import type { AppliedManifestWork, ManifestWork, ManifestWorkStatus } from '../work/types.ts';
 
+/** What {@link WorkApplier.apply} produced. */
+export interface WorkApplyResult {
+  /** The new status (`Applied` conditions, merged with `work.status`). */
+  status: ManifestWorkStatus;
+  /**
+   * Apply again after this long instead of at the periodic re-apply: objects of removed manifests still
+   * terminating, a manifest that failed, an executor denial (60 s).
+   */
+  requeueAfterMs?: number;
+}
+
 /** Applies works to the cluster and reads their status back. */
 export interface WorkApplier {
   /**
    * Applies every manifest of the work (creating or updating its AppliedManifestWork, garbage-collecting
-   * manifests removed from the spec) and returns the new status (`Applied` conditions, merged with
-   * `work.status`).
+   * manifests removed from the spec) and returns the new status and when to retry early.
    */
-  apply(work: ManifestWork): Promise<ManifestWorkStatus>;
+  apply(work: ManifestWork): Promise<WorkApplyResult>;
   /** Re-reads the applied objects and returns the status with `Available`, feedback and rule conditions. */
   refreshStatus(work: ManifestWork): Promise<ManifestWorkStatus>;
   /**

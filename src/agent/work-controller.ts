@@ -3,7 +3,9 @@
  * status and finalize controllers (agent.md §3.1, §3.7, §5.5):
  *
  * - a new or changed spec, or the periodic re-apply (every 4–6 min, which corrects drift), applies
- *   the manifests and re-reads their status;
+ *   the manifests and re-reads their status; when the applier asks for an early retry (objects of
+ *   removed manifests still terminating, a failed manifest, an executor denial) the next apply comes
+ *   after that delay instead;
  * - otherwise the status is re-read (every `--status-sync-interval`);
  * - a work with a deletionTimestamp goes through the deletion handshake: publish `Deleting`, remove the
  *   manifests per the delete option, wait until they are gone, publish the last status with
@@ -146,14 +148,23 @@ export function createWorkController(options: WorkControllerOptions): WorkContro
         return run('apply', async () => {
           needsApply.delete(uid);
           let status: ManifestWorkStatus;
+          let requeueAfterMs: number | undefined;
           try {
-            status = await applier.apply(work);
-            status = await applier.refreshStatus({ ...work, status });
+            const applied = await applier.apply(work);
+            requeueAfterMs = applied.requeueAfterMs;
+            status = await applier.refreshStatus({ ...work, status: applied.status });
           } catch (err: unknown) {
             needsApply.add(uid);
             throw err;
           }
-          nextApplyAt.set(uid, now() + reapplyMs * (1 + Math.random() * 0.5));
+          const reapplyAt = now() + reapplyMs * (1 + Math.random() * 0.5);
+          if (requeueAfterMs !== undefined && now() + requeueAfterMs < reapplyAt) {
+            // the applier asked for an early re-apply (pending deletions, failures, executor denial)
+            nextApplyAt.set(uid, now() + requeueAfterMs);
+            await commit(work, status);
+            return { requeueAfterMs };
+          }
+          nextApplyAt.set(uid, reapplyAt);
           await commit(work, status);
           return undefined;
         });

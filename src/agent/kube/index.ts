@@ -8,7 +8,8 @@
  * const client = createKubeClient({ kubeConfig, qps: config.kubeApiQps, burst: config.kubeApiBurst, logger });
  * const kube = createWorkApplier({ client, hubHash: hubHash(brokerHost), maxJsonRawLength, logger });
  * // kube satisfies both WorkApplier and AppliedWorkRegistry of `../runtime-types.ts`:
- * const status = await kube.refreshStatus({ ...work, status: await kube.apply(work) });
+ * const { status: applied, requeueAfterMs } = await kube.apply(work); // requeueAfterMs: apply again early
+ * const status = await kube.refreshStatus({ ...work, status: applied });
  * const gone = await kube.deleteWork(work); // false while objects are terminating: call again later
  * ```
  *

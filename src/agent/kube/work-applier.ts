@@ -6,7 +6,7 @@ import type {
   ManifestWork,
   ManifestWorkStatus,
 } from '../../work/types.ts';
-import type { AppliedWorkRegistry, WorkApplier } from '../runtime-types.ts';
+import type { AppliedWorkRegistry, WorkApplier, WorkApplyResult } from '../runtime-types.ts';
 import { findCondition, nowRfc3339, setCondition } from '../status/conditions.ts';
 import { DEFAULT_MAX_JSON_RAW_LENGTH } from '../status/feedback.ts';
 import type { ReadOutcome } from '../status/manifest-status.ts';
@@ -19,6 +19,8 @@ import {
 } from '../status/work-conditions.ts';
 import type { ManifestApplyResult } from './apply-manifest.ts';
 import { applyManifest } from './apply-manifest.ts';
+import type { ApplyRetryBackoff } from './apply-retry.ts';
+import { createApplyRetries } from './apply-retry.ts';
 import {
   appliedManifestWorkName,
   deleteAppliedManifestWork,
@@ -55,6 +57,8 @@ export interface WorkApplierOptions {
   maxFeedbackWatch?: number;
   /** Re-establishment delays of those watches (default 500 ms doubling to 30 s). */
   watchBackoff?: WatchBackoff;
+  /** Early re-apply delays per work (default 50 ms doubling to 1000 s, as upstream's queue). */
+  applyRetryBackoff?: ApplyRetryBackoff;
   logger: Logger;
 }
 
@@ -82,6 +86,7 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
   const agentID = options.agentID ?? hash;
   const maxJsonRawLength = options.maxJsonRawLength ?? DEFAULT_MAX_JSON_RAW_LENGTH;
   const deps = { client, mapper: createRestMapper(client), cache: createSkipCache() };
+  const retries = createApplyRetries(options.applyRetryBackoff);
   const watches = createFeedbackWatches({
     client,
     maxWatches: options.maxFeedbackWatch,
@@ -103,9 +108,9 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
     }
   }
 
-  async function apply(work: ManifestWork): Promise<ManifestWorkStatus> {
+  async function apply(work: ManifestWork): Promise<WorkApplyResult> {
     const status = structuredClone(work.status ?? {});
-    if (findCondition(status.conditions, 'Complete')?.status === 'True') return status;
+    if (findCondition(status.conditions, 'Complete')?.status === 'True') return { status };
     const generation = work.metadata.generation ?? 0;
     const amw = await ensureAppliedManifestWork(client, hash, agentID, work);
     const results = await applyAll(work, amw);
@@ -144,6 +149,8 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
     const conditions: Condition[] = status.conditions ?? [];
     const applied = workAppliedCondition(manifests, generation);
     if (applied) setCondition(conditions, applied, now);
+    let gcPending = false;
+    let gcFailed = false;
     if (applied && !amw.metadata.deletionTimestamp) {
       try {
         const gc = await garbageCollect(
@@ -153,14 +160,19 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
           appliedManifestWorkOwner(amw),
         );
         await setAppliedResources(client, amw, gc.appliedResources);
+        gcPending = gc.pending.length > 0;
       } catch (err: unknown) {
+        gcFailed = true;
         logger.warn(
           { work: work.metadata.name, err: err instanceof Error ? err.message : String(err) },
           'garbage collection skipped',
         );
       }
     }
-    return { ...status, conditions, resourceStatus: { ...status.resourceStatus, manifests } };
+    return {
+      status: { ...status, conditions, resourceStatus: { ...status.resourceStatus, manifests } },
+      requeueAfterMs: retries.next(work.metadata.uid as string, { results, gcPending, gcFailed }),
+    };
   }
 
   async function readObject(ref: ResourceRef | undefined): Promise<ReadOutcome> {
@@ -228,6 +240,7 @@ export function createWorkApplier(options: WorkApplierOptions): KubeWorkApplier 
     refreshStatus,
     deleteWork: (work) => {
       watches.sync(work.metadata.uid as string, []);
+      retries.forget(work.metadata.uid as string);
       return finalize(appliedManifestWorkName(hash, work.metadata.name ?? ''));
     },
     watchStatusChanges: (listener) => watches.onChange(listener),

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import {
+  EXECUTOR_RETRY_MS,
   appliedManifestWorkName,
   createWorkApplier,
   getAppliedManifestWork,
@@ -46,9 +47,12 @@ test("an executor allowed every verb applies; a denied one gets Applied=False wi
     );
     assert.equal(manifestCondition(allowed, 0, 'Applied')?.status, 'True');
 
-    const denied = await applyAndRefresh(
-      fx.applier,
-      makeWork([configMap('exec-denied', { a: '1' })], { executor }),
+    const deniedWork = makeWork([configMap('exec-denied', { a: '1' })], { executor });
+    const denied = await applyAndRefresh(fx.applier, deniedWork);
+    assert.equal(
+      (await fx.applier.apply(deniedWork)).requeueAfterMs,
+      EXECUTOR_RETRY_MS,
+      'a denial is retried after 1m0s',
     );
     const applied = manifestCondition(denied, 0, 'Applied');
     assert.equal(applied?.status, 'False');

@@ -89,7 +89,7 @@ export function nextGeneration(
 
 /** Applies the work and returns it with the new status (as the runtime would store it). */
 export async function applyAndRefresh(applier: KubeWorkApplier, work: ManifestWork): Promise<ManifestWork> {
-  const applied = { ...work, status: await applier.apply(work) };
+  const applied = { ...work, status: (await applier.apply(work)).status };
   return { ...applied, status: await applier.refreshStatus(applied) };
 }
 

@@ -220,6 +220,16 @@ test('a failed apply is retried', async (t) => {
   assert.equal(h.cluster.objects.size, 2);
 });
 
+test("the applier's early retry hint re-applies before the periodic resync", async (t) => {
+  const cluster = createFakeCluster();
+  cluster.applyHints.push(30, 30); // e.g. removed objects still terminating
+  const h = await startHarness(t, undefined, cluster);
+  await h.source.publish(specEvent('create_request', { version: 1 }));
+  await waitForAvailable(h, 1);
+  // the periodic re-apply is minutes away and status syncs only re-read status: only the hints re-apply
+  await waitFor('two early re-applies', () => h.cluster.applies === 3);
+});
+
 test('status resync: an empty list answers every work, otherwise only differing hashes', async (t) => {
   const h = await startHarness(t);
   await h.source.publish(specEvent('create_request', { version: 1 }));

@@ -50,6 +50,10 @@ export interface FakeCluster {
   terminatingRounds: number;
   /** Makes the next apply throw. */
   failNextApply: boolean;
+  /** `requeueAfterMs` hints the next applies return, one each (then none). */
+  readonly applyHints: number[];
+  /** How many times apply ran. */
+  applies: number;
 }
 
 /** Creates a {@link FakeCluster}. */
@@ -65,8 +69,11 @@ export function createFakeCluster(): FakeCluster {
     unavailable,
     terminatingRounds: 0,
     failNextApply: false,
+    applyHints: [],
+    applies: 0,
     applier: {
       async apply(work) {
+        cluster.applies++;
         if (cluster.failNextApply) {
           cluster.failNextApply = false;
           throw new Error('the server is currently unable to handle the request');
@@ -104,7 +111,7 @@ export function createFakeCluster(): FakeCluster {
         }
         owned.set(work.metadata.uid as string, keys);
         const others = (work.status?.conditions ?? []).filter((c) => c.type !== 'Applied');
-        return {
+        const status: ManifestWorkStatus = {
           conditions: [
             ...others,
             condition(
@@ -117,6 +124,7 @@ export function createFakeCluster(): FakeCluster {
           ],
           resourceStatus: { manifests },
         };
+        return { status, requeueAfterMs: cluster.applyHints.shift() };
       },
       async refreshStatus(work) {
         const status: ManifestWorkStatus = structuredClone(work.status ?? {});
