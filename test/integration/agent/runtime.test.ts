@@ -221,6 +221,53 @@ test('an agent restart re-creates nothing; a work deleted while the agent was do
   assert.equal(w.kube.get(configMapRef), undefined);
 });
 
+test('an agent restarted mid-delete completes the deletion handshake', async (t) => {
+  const w = await setup(t);
+  const first = await w.startAgent();
+  await w.maestro.put(UID, bundle('nginx:1', 'one'));
+  await waitFor('Applied status', () =>
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Applied')?.status === 'True'),
+  );
+  // another controller holds the ConfigMap with a finalizer, so the deletion cannot finish yet
+  const client = createKubeClient({ kubeConfig: agentKubeConfig(w.kube) });
+  const cfg = {
+    gvr: { group: '', version: 'v1', resource: 'configmaps' },
+    namespace: 'default',
+    name: 'cfg',
+  };
+  await client.patch(cfg, 'merge', { metadata: { finalizers: ['example.com/hold'] } });
+
+  await w.maestro.remove(UID);
+  await waitFor('Deleting status', () =>
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Deleting')?.status === 'True'),
+  );
+  await waitFor('the ConfigMap terminating and the Deployment gone', () =>
+    w.kube.get(configMapRef)?.metadata?.deletionTimestamp !== undefined &&
+    w.kube.get(deploymentRef) === undefined
+      ? true
+      : undefined,
+  );
+  await first.stop();
+  assert.ok(w.kube.get(amwRef), 'the AppliedManifestWork survives the stop (its finalizer holds it)');
+  assert.equal(
+    w.maestro.statusEvents(UID).filter((e) => conditionOf(e, 'Deleted')?.status === 'True').length,
+    0,
+    'not reported deleted while an object is still terminating',
+  );
+
+  const resyncs = () => w.maestro.received.filter((e) => e.type.endsWith('.spec.resync_request'));
+  await w.startAgent();
+  const resync = await waitFor('resync of the restarted agent', () => resyncs()[1]);
+  assert.deepEqual(resync.data, { resourceVersions: [{ resourceID: UID, resourceVersion: 0 }] });
+  await client.patch(cfg, 'merge', { metadata: { finalizers: null } });
+  await waitFor('Deleted status after the restart', () =>
+    w.maestro.statusEvents(UID).find((e) => conditionOf(e, 'Deleted')?.status === 'True'),
+  );
+  assert.equal(w.kube.get(configMapRef), undefined);
+  assert.equal(w.kube.get(amwRef), undefined);
+  assert.equal(w.maestro.resources.has(UID), false, 'the source forgot the work');
+});
+
 test('Orphan leaves the objects without the owner reference when the work is deleted', async (t) => {
   const w = await setup(t);
   await w.startAgent();
