@@ -66,12 +66,12 @@ export const SERVER_FLAGS: readonly FlagDefinition[] = [
     kind: 'choice',
     choices: MESSAGE_BROKER_TYPES,
     defaultValue: 'grpc',
-    description: 'how spec events reach agents: the integrated gRPC broker, MQTT 5 or GCP Pub/Sub',
+    description: 'how spec events reach agents: the integrated gRPC broker, MQTT 5, GCP Pub/Sub or AWS IoT Core',
   },
   {
     name: 'message-broker-config-file',
     kind: 'string',
-    description: 'broker config file (YAML/JSON) for mqtt and pubsub modes',
+    description: 'broker config file (YAML/JSON) for the mqtt, pubsub and awsiot modes',
   },
   {
     name: 'source-id',
