@@ -66,7 +66,8 @@ export const SERVER_FLAGS: readonly FlagDefinition[] = [
     kind: 'choice',
     choices: MESSAGE_BROKER_TYPES,
     defaultValue: 'grpc',
-    description: 'how spec events reach agents: the integrated gRPC broker, MQTT 5, GCP Pub/Sub or AWS IoT Core',
+    description:
+      'how spec events reach agents: the integrated gRPC broker, MQTT 5, GCP Pub/Sub or AWS IoT Core',
   },
   {
     name: 'message-broker-config-file',
