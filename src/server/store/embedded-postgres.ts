@@ -71,10 +71,15 @@ async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> 
 }
 
 /**
- * Under root the cluster runs as `postgres`, which must be able to reach the data directory: every
- * ancestor gets the search bit for others (not read), e.g. `/root` for the default `~/.maestro/data`.
+ * Under root the cluster runs as `postgres`, which must be able to reach the data directory and the
+ * binaries: every ancestor of both gets the search bit for others (not read), e.g. `/root` for the
+ * default `~/.maestro/data`, or a checkout in a `mktemp -d` folder (mode 700) for the binaries.
  */
-async function prepareForRoot(dataDir: string, logger: Logger): Promise<{ uid: number; gid: number }> {
+async function prepareForRoot(
+  dataDir: string,
+  binDir: string,
+  logger: Logger,
+): Promise<{ uid: number; gid: number }> {
   let ids = await postgresIds();
   if (ids === undefined) {
     logger.warn({ user: USER }, 'creating the system user the embedded database runs as');
@@ -83,14 +88,16 @@ async function prepareForRoot(dataDir: string, logger: Logger): Promise<{ uid: n
     ids = await postgresIds();
     if (ids === undefined) throw new MaestroError('INTERNAL', `system user '${USER}' could not be created`);
   }
-  for (let dir = dirname(dataDir); dirname(dir) !== dir; dir = dirname(dir)) {
-    const mode = (await stat(dir)).mode;
-    if ((mode & 0o001) === 0) {
-      logger.warn(
-        { path: dir },
-        'granting others search permission so the embedded database can reach its data',
-      );
-      await chmod(dir, mode | 0o001);
+  for (const start of [dirname(dataDir), binDir]) {
+    for (let dir = start; dirname(dir) !== dir; dir = dirname(dir)) {
+      const mode = (await stat(dir)).mode;
+      if ((mode & 0o001) === 0) {
+        logger.warn(
+          { path: dir },
+          'granting others search permission so the embedded database can reach its data and binaries',
+        );
+        await chmod(dir, mode | 0o001);
+      }
     }
   }
   await chown(dataDir, ids.uid, ids.gid);
@@ -235,7 +242,7 @@ export async function startEmbeddedPostgres(
   const bin = await binaries();
   const isRoot = process.getuid?.() === 0;
   await mkdir(dataDir, { recursive: true });
-  const runAs: RunAs = isRoot ? await prepareForRoot(dataDir, logger) : {};
+  const runAs: RunAs = isRoot ? await prepareForRoot(dataDir, dirname(bin.postgres), logger) : {};
   await stopOrphanPostmaster(dataDir, logger);
   const port = options.port ?? (await findFreePort());
   const settings: Record<string, string> = {
