@@ -110,6 +110,32 @@ export const SERVER_FLAGS: readonly FlagDefinition[] = [
     description: 'largest gRPC message accepted, in bytes',
   },
   {
+    name: 'grpc-tls-cert-file',
+    kind: 'string',
+    description: 'TLS certificate of the gRPC source API (TLS 1.3; with --grpc-tls-key-file)',
+  },
+  { name: 'grpc-tls-key-file', kind: 'string', description: 'TLS private key of the gRPC source API' },
+  {
+    name: 'grpc-client-ca-file',
+    kind: 'string',
+    description: 'CA that source clients must present certificates from (mutual TLS on the source API)',
+  },
+  {
+    name: 'grpc-broker-tls-cert-file',
+    kind: 'string',
+    description: 'TLS certificate of the gRPC agent broker (TLS 1.3; with --grpc-broker-tls-key-file)',
+  },
+  {
+    name: 'grpc-broker-tls-key-file',
+    kind: 'string',
+    description: 'TLS private key of the gRPC agent broker',
+  },
+  {
+    name: 'grpc-broker-client-ca-file',
+    kind: 'string',
+    description: 'CA that agents must present certificates from (mutual TLS on the agent broker)',
+  },
+  {
     name: 'db-url',
     kind: 'string',
     description: 'external PostgreSQL URL (postgres://user:pass@host:port/db); default: embedded PostgreSQL',
@@ -177,7 +203,18 @@ export interface ServerConfig {
   /** `server_instances` heartbeat interval in ms. */
   instanceHeartbeatMs: number;
   maxReceiveMessageBytes: number;
+  /** TLS of the gRPC source API (:8090); plaintext when absent. */
+  grpcTls?: TlsFiles;
+  /** TLS of the integrated gRPC agent broker (:8091); plaintext when absent. */
+  brokerTls?: TlsFiles;
   database: DatabaseConfig;
+}
+
+/** The PEM files of a TLS server; with `clientCaFile`, clients must present a certificate it signed. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  clientCaFile?: string;
 }
 
 /** Raw values as commander hands them over: camel-cased flag names to strings or booleans. */
@@ -307,8 +344,36 @@ export function resolveServerConfig(options: ResolveServerConfigOptions): Server
     streamHeartbeatMs: values.get('heartbeat-disable') === true ? 0 : interval,
     instanceHeartbeatMs: num('heartbeat-interval'),
     maxReceiveMessageBytes: num('grpc-max-receive-message-size'),
+    grpcTls: resolveTls(str, 'grpc-tls-cert-file', 'grpc-tls-key-file', 'grpc-client-ca-file'),
+    brokerTls: resolveTls(
+      str,
+      'grpc-broker-tls-cert-file',
+      'grpc-broker-tls-key-file',
+      'grpc-broker-client-ca-file',
+    ),
     database: resolveDatabase(str, num, explicit),
   };
+}
+
+function resolveTls(
+  str: (name: string) => string | undefined,
+  certFlag: string,
+  keyFlag: string,
+  clientCaFlag: string,
+): TlsFiles | undefined {
+  const certFile = str(certFlag);
+  const keyFile = str(keyFlag);
+  const clientCaFile = str(clientCaFlag);
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) {
+      throw new MaestroError('INVALID_ARGUMENT', `--${clientCaFlag} needs --${certFlag} and --${keyFlag}`);
+    }
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    throw new MaestroError('INVALID_ARGUMENT', `--${certFlag} and --${keyFlag} go together`);
+  }
+  return { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) };
 }
 
 function resolveDatabase(

@@ -33,6 +33,7 @@ import type { StatusService } from './services/status-service.ts';
 import { openDatabase } from './store/database.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrations.ts';
+import { readTlsFiles } from './grpc/tls-files.ts';
 import { createNotificationListener } from './store/notification-listener.ts';
 import { SPEC_EVENTS_CHANNEL } from './store/outbox-queries.ts';
 import { STATUS_EVENTS_CHANNEL } from './store/status-event-queries.ts';
@@ -136,6 +137,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
         port: config.ports.grpcBroker,
         heartbeatIntervalMs: config.streamHeartbeatMs,
         maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+        tls: readTlsFiles(config.brokerTls, '--grpc-broker-tls'),
         logger,
       });
     } else if (options.createAgentBroker !== undefined) {
@@ -178,6 +180,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       metrics,
       heartbeatIntervalMs: config.streamHeartbeatMs,
       maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+      tls: readTlsFiles(config.grpcTls, '--grpc-tls'),
     });
     context = { ...base, dispatcher };
 

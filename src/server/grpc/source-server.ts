@@ -18,6 +18,7 @@ import type { MaestroEvent } from '../../cloudevents/event.ts';
 import { parseEventType } from '../../cloudevents/event-types.ts';
 import type { PbSubscriptionRequest } from '../../cloudevents/proto.ts';
 import { createServerCredentials } from '../../transport/grpc/server-credentials.ts';
+import type { GrpcServerTlsOptions } from '../../transport/grpc/server-credentials.ts';
 import { decodePublishedEvent, rawPublishGrpcService } from '../../transport/grpc/raw-publish.ts';
 import type { SubscribeResponse } from '../../transport/grpc/service.ts';
 import { toServiceError } from '../../transport/grpc/status-mapping.ts';
@@ -39,6 +40,8 @@ export interface SourceServerOptions {
   subscribers: SourceSubscribers;
   heartbeatIntervalMs: number;
   maxReceiveMessageBytes: number;
+  /** TLS 1.3 (optionally mutual); plaintext when absent. */
+  tls?: GrpcServerTlsOptions;
   /** Backlog per subscriber before it is disconnected; default 1,000. */
   maxBufferedEventsPerStream?: number;
   /** Upstream's `grpc_server_*` series; none recorded when absent. */
@@ -169,7 +172,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       const host = options.host === '' ? '0.0.0.0' : options.host;
       const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
       const port = await new Promise<number>((resolve, reject) => {
-        grpcServer.bindAsync(address, createServerCredentials(), (err, bound) => {
+        grpcServer.bindAsync(address, createServerCredentials(options.tls), (err, bound) => {
           if (err)
             reject(
               new MaestroError('UNAVAILABLE', `cannot listen on ${address}: ${err.message}`, { cause: err }),
