@@ -8,6 +8,7 @@ import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { HEARTBEAT_EVENT_TYPE, MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
 import { loadCloudEventService } from '../../src/cloudevents/proto.ts';
+import { SUBSCRIBE_METHOD_PATH } from '../../src/transport/grpc/service.ts';
 import type { PbCloudEvent } from '../../src/cloudevents/proto.ts';
 import { eventTimeMs, publishRequestFactory, stringAttribute } from './event-bytes.ts';
 
@@ -25,6 +26,7 @@ const received: { id: string; consumer: string }[] = [];
 let latencies: number[] = [];
 let connected = 0;
 let sequence = 0n;
+let exiting = false;
 
 function nextSequenceId(): string {
   const fromClock = (BigInt(Date.now() - 1288834974657) << 22n) | (1n << 12n);
@@ -32,9 +34,39 @@ function nextSequenceId(): string {
   return sequence.toString();
 }
 
+/**
+ * Opens one stream per consumer and resolves once every stream is established. A stream that fails
+ * before its `subscription-id` header (a refused connection while thousands connect at once) is
+ * reopened after a short delay, as a real agent would, so one lost connect cannot hang the bench.
+ */
 function connect(port: number, consumers: string[], perConnection: number): Promise<void> {
   let pending = consumers.length;
   return new Promise((resolve) => {
+    const open = (consumer: string, client: Client): void => {
+      const call = client.makeServerStreamRequest(
+        SUBSCRIBE_METHOD_PATH,
+        Subscribe.requestSerialize,
+        Subscribe.responseDeserialize,
+        { source: '', cluster_name: consumer, data_type: MANIFEST_BUNDLE_DATA_TYPE },
+        new Metadata(),
+      ) as ClientReadableStream<PbCloudEvent>;
+      calls.push(call);
+      let established = false;
+      call.once('metadata', () => {
+        established = true;
+        connected += 1;
+        if (--pending === 0) resolve();
+      });
+      call.on('error', () => {
+        if (!established && !exiting) setTimeout(() => open(consumer, client), 200);
+      });
+      call.on('data', (pb: PbCloudEvent) => {
+        if (pb.type === HEARTBEAT_EVENT_TYPE || !pb.type?.endsWith('create_request')) return;
+        const sentAt = eventTimeMs(pb);
+        if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
+        received.push({ id: stringAttribute(pb, 'resourceid') ?? '', consumer });
+      });
+    };
     consumers.forEach((consumer, i) => {
       if (i % perConnection === 0) {
         clients.push(
@@ -43,26 +75,7 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
           }),
         );
       }
-      const client = clients[clients.length - 1] as Client;
-      const call = client.makeServerStreamRequest(
-        '/io.cloudevents.v1.CloudEventService/Subscribe',
-        Subscribe.requestSerialize,
-        Subscribe.responseDeserialize,
-        { source: '', cluster_name: consumer, data_type: MANIFEST_BUNDLE_DATA_TYPE },
-        new Metadata(),
-      ) as ClientReadableStream<PbCloudEvent>;
-      calls.push(call);
-      call.once('metadata', () => {
-        connected += 1;
-        if (--pending === 0) resolve();
-      });
-      call.on('error', () => undefined);
-      call.on('data', (pb: PbCloudEvent) => {
-        if (pb.type === HEARTBEAT_EVENT_TYPE || !pb.type?.endsWith('create_request')) return;
-        const sentAt = eventTimeMs(pb);
-        if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-        received.push({ id: stringAttribute(pb, 'resourceid') ?? '', consumer });
-      });
+      open(consumer, clients[clients.length - 1] as Client);
     });
     if (consumers.length === 0) resolve();
   });
@@ -143,6 +156,7 @@ process.on('message', (message: AgentSimCommand) => {
         process.send?.({ cmd: 'status', ...(await statusLoad(message.durationMs, message.concurrency)) });
         break;
       case 'exit':
+        exiting = true;
         for (const call of calls) call.cancel();
         for (const client of clients) client.close();
         process.exit(0);
