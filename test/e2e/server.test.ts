@@ -45,6 +45,10 @@ test('maestro server end to end: spec, status, deletion handshake, kill -9 and r
   );
   await source.start(async (event) => void statuses.push(event));
   t.after(() => source.stop());
+  let sourceResubscriptions = 0;
+  source.onStatus((status) => {
+    if (status.state === 'connected') sourceResubscriptions += 1;
+  });
   const raw = rawClient(server.brokerPort);
   const rawSub = await raw.subscribe({
     source: '',
@@ -104,6 +108,9 @@ test('maestro server end to end: spec, status, deletion handshake, kill -9 and r
     'the first resource through the spec resync',
   );
 
+  // statuses are relayed to the subscribers of the moment (no replay, as upstream; the SDK relists
+  // after a reconnect), so the source must be back before the agent reports
+  await waitFor(() => sourceResubscriptions > 0, 'the source resubscribed after the restart', 20_000);
   await agent.publish(statusUpdate({ resourceId: second, cluster: 'cluster1', version: 1 }));
   const relayed = await waitFor(
     () => statuses.find((e) => e.resourceid === second && e.type === type('status', 'update_request')),
