@@ -10,8 +10,8 @@ import type pg from 'pg';
 import { errorMessage, isMaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { databaseError } from '../store/database.ts';
-import { installRequestHooks, startListener } from '../http/listener.ts';
-import type { ListenerAddress } from '../http/listener.ts';
+import { createManagedListener, installRequestHooks } from '../http/listener.ts';
+import type { ManagedListener } from '../http/listener.ts';
 
 /** Options for {@link createHealthServer}. */
 export interface HealthServerOptions {
@@ -26,11 +26,7 @@ export interface HealthServerOptions {
 }
 
 /** The health server; `start`/`stop` are idempotent. */
-export interface HealthServer {
-  start(): Promise<ListenerAddress>;
-  stop(): Promise<void>;
-  address(): ListenerAddress | undefined;
-}
+export type HealthServer = ManagedListener;
 
 /** Readiness of this replica as `/healthcheck` reports it. */
 export type Readiness = 'ok' | 'not ready' | 'error';
@@ -72,9 +68,6 @@ const STATUS_CODE: Readonly<Record<Readiness, number>> = { ok: 200, 'not ready':
 export function createHealthServer(options: HealthServerOptions): HealthServer {
   const logger = options.logger.child({ component: 'health' });
   const timeoutMs = options.readinessTimeoutMs ?? 2_000;
-  let app: FastifyInstance | undefined;
-  let bound: ListenerAddress | undefined;
-  let starting: Promise<ListenerAddress> | undefined;
 
   const build = (): FastifyInstance => {
     const server = fastify({ logger: false });
@@ -87,21 +80,5 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
     return server;
   };
 
-  return {
-    start: () =>
-      (starting ??= (async () => {
-        app = build();
-        bound = await startListener(app, { host: options.host, port: options.port });
-        return bound;
-      })()),
-    async stop() {
-      if (starting === undefined) return;
-      await starting.catch(() => undefined);
-      await app?.close();
-      app = undefined;
-      bound = undefined;
-      starting = undefined;
-    },
-    address: () => bound,
-  };
+  return createManagedListener(build, { host: options.host, port: options.port });
 }

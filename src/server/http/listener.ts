@@ -96,3 +96,44 @@ export async function startListener(
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return { host: options.host, port };
 }
+
+/** A listener with idempotent `start`/`stop`; the REST, health and metrics servers are each one. */
+export interface ManagedListener {
+  /** Builds the app and binds it (once; later calls share the first start); resolves with the address. */
+  start(): Promise<ListenerAddress>;
+  /** Stops accepting and waits for requests in flight; a no-op when not started. */
+  stop(): Promise<void>;
+  /** The bound address once started. */
+  address(): ListenerAddress | undefined;
+}
+
+/**
+ * Wraps an app factory in the start/stop lifecycle shared by the server's HTTP listeners: `build` runs
+ * on each start (so a stopped listener can start again with a fresh app), and `stop` waits for a start
+ * in progress before closing.
+ */
+export function createManagedListener(
+  build: () => FastifyInstance | Promise<FastifyInstance>,
+  options: { host: string; port: number },
+): ManagedListener {
+  let app: FastifyInstance | undefined;
+  let bound: ListenerAddress | undefined;
+  let starting: Promise<ListenerAddress> | undefined;
+  return {
+    start: () =>
+      (starting ??= (async () => {
+        app = await build();
+        bound = await startListener(app, options);
+        return bound;
+      })()),
+    async stop() {
+      if (starting === undefined) return;
+      await starting.catch(() => undefined);
+      await app?.close();
+      app = undefined;
+      bound = undefined;
+      starting = undefined;
+    },
+    address: () => bound,
+  };
+}

@@ -9,8 +9,8 @@ import type pg from 'pg';
 import type { Logger } from '../../common/logger.ts';
 import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import { API_ERROR_CODE, ApiError, toApiErrorResponse } from './api-errors.ts';
-import { installRequestHooks, operationIdOf, startListener } from './listener.ts';
-import type { ListenerAddress } from './listener.ts';
+import { createManagedListener, installRequestHooks, operationIdOf } from './listener.ts';
+import type { ManagedListener } from './listener.ts';
 import { registerConsumerRoutes } from './routes/consumer-routes.ts';
 import { registerMetaRoutes } from './routes/meta-routes.ts';
 import { registerResourceBundleRoutes } from './routes/resource-bundle-routes.ts';
@@ -31,14 +31,7 @@ export interface RestServerOptions {
 }
 
 /** The REST server; `start`/`stop` are idempotent. */
-export interface RestServer {
-  /** Binds and serves; resolves with the bound address. */
-  start(): Promise<ListenerAddress>;
-  /** Stops accepting and waits for requests in flight. */
-  stop(): Promise<void>;
-  /** The bound address once started. */
-  address(): ListenerAddress | undefined;
-}
+export type RestServer = ManagedListener;
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -117,24 +110,8 @@ export async function buildRestApp(
 /** Creates the REST server. */
 export function createRestServer(options: RestServerOptions): RestServer {
   const logger = options.logger.child({ component: 'rest' });
-  let app: FastifyInstance | undefined;
-  let bound: ListenerAddress | undefined;
-  let starting: Promise<ListenerAddress> | undefined;
-  return {
-    start: () =>
-      (starting ??= (async () => {
-        app = await buildRestApp({ ...options, logger });
-        bound = await startListener(app, { host: options.host, port: options.port });
-        return bound;
-      })()),
-    async stop() {
-      if (starting === undefined) return;
-      await starting.catch(() => undefined);
-      await app?.close();
-      app = undefined;
-      bound = undefined;
-      starting = undefined;
-    },
-    address: () => bound,
-  };
+  return createManagedListener(() => buildRestApp({ ...options, logger }), {
+    host: options.host,
+    port: options.port,
+  });
 }

@@ -6,8 +6,8 @@ import { fastify } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
-import { installRequestHooks, startListener } from '../http/listener.ts';
-import type { ListenerAddress } from '../http/listener.ts';
+import { createManagedListener, installRequestHooks } from '../http/listener.ts';
+import type { ManagedListener } from '../http/listener.ts';
 
 /** Options for {@link createMetricsServer}. */
 export interface MetricsServerOptions {
@@ -18,18 +18,11 @@ export interface MetricsServerOptions {
 }
 
 /** The metrics server; `start`/`stop` are idempotent. */
-export interface MetricsServer {
-  start(): Promise<ListenerAddress>;
-  stop(): Promise<void>;
-  address(): ListenerAddress | undefined;
-}
+export type MetricsServer = ManagedListener;
 
 /** Creates the metrics server. */
 export function createMetricsServer(options: MetricsServerOptions): MetricsServer {
   const logger = options.logger.child({ component: 'metrics' });
-  let app: FastifyInstance | undefined;
-  let bound: ListenerAddress | undefined;
-  let starting: Promise<ListenerAddress> | undefined;
 
   const build = (): FastifyInstance => {
     const server = fastify({ logger: false });
@@ -41,21 +34,5 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
     return server;
   };
 
-  return {
-    start: () =>
-      (starting ??= (async () => {
-        app = build();
-        bound = await startListener(app, { host: options.host, port: options.port });
-        return bound;
-      })()),
-    async stop() {
-      if (starting === undefined) return;
-      await starting.catch(() => undefined);
-      await app?.close();
-      app = undefined;
-      bound = undefined;
-      starting = undefined;
-    },
-    address: () => bound,
-  };
+  return createManagedListener(build, { host: options.host, port: options.port });
 }
