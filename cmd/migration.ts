@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../src/common/errors.ts';
 import { DATABASE_FLAG_NAMES, resolveServerConfig } from '../src/server/config.ts';
-import { openDatabase } from '../src/server/store/database.ts';
-import { migrate } from '../src/server/store/migrations.ts';
 import { loggerFor, UsageError } from './program-context.ts';
 import { addServerFlags } from './server-flags.ts';
 
@@ -20,6 +18,10 @@ export function registerMigrationCommand(program: Command): void {
         throw new UsageError(errorMessage(err));
       }
       const logger = loggerFor(command);
+      const [{ openDatabase }, { migrate }] = await Promise.all([
+        import('../src/server/store/database.ts'),
+        import('../src/server/store/migrations.ts'),
+      ]);
       const database = await openDatabase({ config: config.database, logger });
       try {
         const applied = await migrate(database.pool, logger.child({ component: 'migrations' }));

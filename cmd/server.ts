@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { errorMessage, isMaestroError } from '../src/common/errors.ts';
-import type { Logger } from '../src/common/logger.ts';
 import { envNameOf, resolveServerConfig } from '../src/server/config.ts';
-import type { ServerConfig } from '../src/server/config.ts';
-import { createBrokerModeAgentBroker } from '../src/server/broker-mode.ts';
-import { createMaestroServer } from '../src/server/server.ts';
-import type { AgentBrokerTransport, ServerContext } from '../src/server/server.ts';
-import { createTransportFromConfig } from '../src/transport/factory.ts';
-import type { ConfiguredBrokerType } from '../src/transport/factory.ts';
 import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
 import { addServerFlags } from './server-flags.ts';
 
@@ -29,13 +22,16 @@ export function registerServerCommand(program: Command): void {
       throw new UsageError(errorMessage(err));
     }
     const logger = loggerFor(command);
+    // The implementation is loaded here rather than at the top so that other subcommands (the CLI)
+    // do not pay for importing the server, and gRPC mode does not load the broker client libraries.
+    const { createMaestroServer } = await import('../src/server/server.ts');
+    const configured =
+      config.messageBrokerType === 'grpc' ? undefined : await import('../src/server/configured-broker.ts');
     const server = createMaestroServer({
       config,
       logger,
       createAgentBroker:
-        config.messageBrokerType === 'grpc'
-          ? undefined
-          : (context) => createConfiguredBroker(config, context, logger),
+        configured && ((context) => configured.createConfiguredBroker(config, context, logger)),
     });
     const signal = waitForShutdownSignal(logger);
     try {
@@ -46,31 +42,5 @@ export function registerServerCommand(program: Command): void {
     }
     await signal;
     await server.stop();
-  });
-}
-
-/**
- * The MQTT / Pub/Sub / AWS IoT broker of `--message-broker-type` as the server's agent broker: a
- * source-role transport (client id `--client-id`, unique per replica) wrapped for broker mode.
- */
-function createConfiguredBroker(
-  config: ServerConfig,
-  context: Pick<ServerContext, 'database' | 'metrics'>,
-  logger: Logger,
-): AgentBrokerTransport {
-  const { transport, maxMessageBytes } = createTransportFromConfig({
-    type: config.messageBrokerType as ConfiguredBrokerType,
-    configFile: config.messageBrokerConfigFile as string,
-    identity: { role: 'source', sourceId: config.sourceId },
-    clientId: config.instanceId,
-    logger,
-  });
-  return createBrokerModeAgentBroker({
-    transport,
-    pool: context.database.pool,
-    sourceId: config.sourceId,
-    maxMessageBytes,
-    logger,
-    metrics: context.metrics,
   });
 }
