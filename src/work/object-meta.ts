@@ -8,8 +8,11 @@ import { goQuote, goSortedJson } from './go-json.ts';
 import { LOG_TRACING_ANNOTATION_PREFIX, type ObjectMeta, type OwnerReference } from './types.ts';
 import { isObject } from './validation-issue.ts';
 
-/** ObjectMeta JSON fields in Go struct order. */
-const OBJECT_META_FIELDS = [
+/**
+ * ObjectMeta JSON fields in Go struct order — the order Go's `json.Marshal` (and so the Kubernetes
+ * API server) writes them; exported so the test API server presents metadata the same way.
+ */
+export const OBJECT_META_FIELDS = [
   'name',
   'generateName',
   'namespace',

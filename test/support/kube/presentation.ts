@@ -6,24 +6,7 @@
  */
 import type { JsonObject, KubeObject, ResourceType } from './types.ts';
 import { groupVersion } from './types.ts';
-
-const METADATA_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
+import { OBJECT_META_FIELDS } from '../../../src/work/object-meta.ts';
 
 function ordered(
   source: Record<string, unknown>,
@@ -41,7 +24,7 @@ function ordered(
 
 /** The object as served at `resource`'s group/version, in the server's key order. */
 export function present(resource: ResourceType, object: KubeObject): KubeObject {
-  const metadata = ordered(object.metadata, METADATA_ORDER);
+  const metadata = ordered(object.metadata, OBJECT_META_FIELDS);
   if (Array.isArray(metadata.managedFields) && metadata.managedFields.length === 0)
     delete metadata.managedFields;
   return ordered(

@@ -3,6 +3,7 @@
  * helpers every module uses. Objects are plain JSON (as on the wire), never typed models, so the
  * server treats built-in kinds and custom resources alike.
  */
+import type { ObjectMeta, OwnerReference } from '../../../src/work/types.ts';
 
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -10,37 +11,14 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object. */
 export type JsonObject = { [key: string]: Json };
 
-/** An owner reference as stored in `metadata.ownerReferences`. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+/** An owner reference as stored in `metadata.ownerReferences` (Maestro's own type). */
+export type { OwnerReference };
 
 /** A Kubernetes object as stored and served (metadata fields are the ones the server reads). */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name?: string;
-    generateName?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    deletionGracePeriodSeconds?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: OwnerReference[];
-    finalizers?: string[];
-    managedFields?: ManagedFieldsEntry[];
-    [key: string]: unknown;
-  };
+  metadata: ObjectMeta & { managedFields?: ManagedFieldsEntry[] };
   [key: string]: unknown;
 }
 
