@@ -59,20 +59,6 @@ export interface RestPage<T> {
   total: number;
 }
 
-/** A `resources` row with its stored spec event (what a REST delete needs); timestamps are RFC 3339 UTC. */
-export interface ResourceRestRow {
-  id: string;
-  name: string;
-  source: string;
-  consumerName: string;
-  version: number;
-  /** The stored spec CloudEvent (JSON format, `metadata` extension as an object). */
-  payload: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
-
 /**
  * A `resources` row in the form the REST presenter turns into JSON text. The large parts of the
  * stored events (manifests, status feedback) stay JSON text as PostgreSQL renders it, so listing
@@ -134,10 +120,6 @@ export interface ConsumerRestRow {
 const utc = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const RESOURCE_SELECT = `SELECT r.id, r.name, r.source, r.consumer_name, r.version, r.payload,
-  ${utc('r.created_at')} AS created_at, ${utc('r.updated_at')} AS updated_at,
-  ${utc('r.deleted_at')} AS deleted_at FROM resources r`;
-
 /** What a REST read selects (`columns`) and from where (`from`, aliased as the allow-lists expect). */
 interface RowSource {
   columns: string;
@@ -186,18 +168,6 @@ const CONSUMER_ROWS: RowSource = {
 
 const selectFrom = (rows: RowSource): string => `SELECT ${rows.columns} FROM ${rows.from}`;
 
-interface ResourceSqlRow {
-  id: string;
-  name: string;
-  source: string;
-  consumer_name: string;
-  version: string | number;
-  payload: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
-
 interface ResourceBundleSqlRow {
   id: string;
   name: string;
@@ -226,20 +196,6 @@ interface ConsumerSqlRow {
   labels: Record<string, string> | null;
   created_at: string;
   updated_at: string;
-}
-
-function toResource(row: ResourceSqlRow): ResourceRestRow {
-  return {
-    id: row.id,
-    name: row.name,
-    source: row.source,
-    consumerName: row.consumer_name,
-    version: Number(row.version),
-    payload: row.payload,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-  };
 }
 
 function toResourceBundle(row: ResourceBundleSqlRow): ResourceBundleRow {
@@ -367,16 +323,6 @@ export async function getResourceBundleForRest(
       [id],
     );
     return result.rows[0] === undefined ? undefined : toResourceBundle(result.rows[0]);
-  } catch (err: unknown) {
-    throw databaseError(err, `reading resource bundle '${id}'`);
-  }
-}
-
-/** The resource with `id` (also when marked as deleting) with its stored spec event, or undefined. */
-export async function getResourceForRest(pool: pg.Pool, id: string): Promise<ResourceRestRow | undefined> {
-  try {
-    const result = await pool.query<ResourceSqlRow>(`${RESOURCE_SELECT} WHERE r.id = $1`, [id]);
-    return result.rows[0] === undefined ? undefined : toResource(result.rows[0]);
   } catch (err: unknown) {
     throw databaseError(err, `reading resource bundle '${id}'`);
   }

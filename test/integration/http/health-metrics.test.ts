@@ -105,7 +105,7 @@ test('/metrics shows process metrics and REST counters moving; one log line per 
   await migrate(database.pool, createSilentLogger());
   const metrics = createServerMetrics();
   metrics.setGaugeSources({ outboxDepth: () => 7, connectedAgents: () => 2 });
-  const resources = { apply: async () => ({ version: 1, changed: true }) };
+  const resources = { markAsDeleting: async () => ({ version: 1, changed: true }) };
   const rest = createRestServer({
     pool: database.pool,
     resources,

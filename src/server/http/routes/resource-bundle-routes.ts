@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { isMaestroError } from '../../../common/errors.ts';
 import type { ResourceService } from '../../services/resource-service.ts';
 import {
   RESOURCE_COLUMNS,
   getResourceBundleForRest,
-  getResourceForRest,
   listResourcesForRest,
 } from '../../store/rest-queries.ts';
 import { API_ERROR_CODE, API_V1_PATH, ApiError } from '../api-errors.ts';
@@ -25,7 +25,7 @@ import {
 const COLLECTION = `${API_V1_PATH}/resource-bundles`;
 
 /** What the resource-bundle routes need besides the pool: the spec write path (for deletes). */
-export type ResourceDeleter = Pick<ResourceService, 'apply'>;
+export type ResourceDeleter = Pick<ResourceService, 'markAsDeleting'>;
 
 /** Registers the resource-bundle routes on `app`. */
 export function registerResourceBundleRoutes(
@@ -62,18 +62,13 @@ export function registerResourceBundleRoutes(
   // Marks the bundle as deleting through the same write path as a source's delete_request, so the
   // soft delete and the agent's delete event are one transaction. Repeating it is a no-op (204).
   app.delete<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request, reply) => {
-    const row = await getResourceForRest(pool, request.params.id);
-    if (row === undefined)
-      throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
-    if (row.deletedAt === null) {
-      await resources.apply({
-        action: 'delete',
-        resourceId: row.id,
-        consumerName: row.consumerName,
-        version: 0,
-        source: row.source,
-        payload: row.payload,
-      });
+    try {
+      await resources.markAsDeleting(request.params.id);
+    } catch (err: unknown) {
+      if (isMaestroError(err, 'NOT_FOUND')) {
+        throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
+      }
+      throw err;
     }
     reply.code(204);
   });
