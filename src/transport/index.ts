@@ -1,5 +1,5 @@
 // Public names of the transport layer: the broker-neutral Transport interface, its shared helpers,
-// and the in-memory and gRPC implementations. (MQTT, Pub/Sub and AWS IoT add their names here.)
+// the in-memory, gRPC, MQTT 5, Pub/Sub and AWS IoT implementations, and the broker config loaders.
 export type {
   EventHandler,
   Transport,
@@ -32,3 +32,24 @@ export type { SubscribeResponse } from './grpc/service.ts';
 export { fromGrpcError, grpcStatusOf, toServiceError } from './grpc/status-mapping.ts';
 export { openSubscriptionStream, SUBSCRIPTION_ID_HEADER } from './grpc/subscription-stream.ts';
 export type { SubscriptionStream, SubscriptionStreamOptions } from './grpc/subscription-stream.ts';
+export { createMqttTransport, MQTT_MAX_MESSAGE_BYTES, MQTT_TRANSPORT_NAME } from './mqtt/mqtt-transport.ts';
+export type { MqttTransportOptions } from './mqtt/mqtt-transport.ts';
+export { createPubSubTransport, PUBSUB_LIMITS, PUBSUB_TRANSPORT_NAME } from './pubsub/pubsub-transport.ts';
+export type { PubSubTransportOptions } from './pubsub/pubsub-transport.ts';
+export { provisionPubSub } from './pubsub/provision.ts';
+export type { PubSubProvisionOptions, PubSubProvisionResult } from './pubsub/provision.ts';
+export { AWS_IOT_MAX_MESSAGE_BYTES } from './mqtt/mqtt-transport.ts';
+export { AWS_IOT_TRANSPORT_NAME, createAwsIotTransport } from './aws-iot/aws-iot-transport.ts';
+export type { AwsIotTransportOptions } from './aws-iot/aws-iot-transport.ts';
+export {
+  loadMqttBrokerConfig,
+  loadPubSubBrokerConfig,
+  parseMqttBrokerConfig,
+  parsePubSubBrokerConfig,
+  readBrokerConfigFile,
+} from './broker-config.ts';
+export type { MqttBrokerConfig, MqttTopicsConfig, PubSubBrokerConfig } from './broker-config.ts';
+export { CONFIGURED_BROKER_TYPES, createTransportFromConfig } from './factory.ts';
+export type { ConfiguredBrokerType, ConfiguredTransport, TransportFromConfigOptions } from './factory.ts';
+export { splitIntoBatches } from './batches.ts';
+export type { BatchBudget } from './batches.ts';
