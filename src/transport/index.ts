@@ -32,13 +32,13 @@ export type { SubscribeResponse } from './grpc/service.ts';
 export { fromGrpcError, grpcStatusOf, toServiceError } from './grpc/status-mapping.ts';
 export { openSubscriptionStream, SUBSCRIPTION_ID_HEADER } from './grpc/subscription-stream.ts';
 export type { SubscriptionStream, SubscriptionStreamOptions } from './grpc/subscription-stream.ts';
-export { createMqttTransport, MQTT_MAX_MESSAGE_BYTES, MQTT_TRANSPORT_NAME } from './mqtt/mqtt-transport.ts';
+export { createMqttTransport, MQTT_TRANSPORT_NAME } from './mqtt/mqtt-transport.ts';
+export { AWS_IOT_MAX_MESSAGE_BYTES, MQTT_MAX_MESSAGE_BYTES } from './mqtt/message.ts';
 export type { MqttTransportOptions } from './mqtt/mqtt-transport.ts';
 export { createPubSubTransport, PUBSUB_LIMITS, PUBSUB_TRANSPORT_NAME } from './pubsub/pubsub-transport.ts';
 export type { PubSubTransportOptions } from './pubsub/pubsub-transport.ts';
 export { provisionPubSub } from './pubsub/provision.ts';
 export type { PubSubProvisionOptions, PubSubProvisionResult } from './pubsub/provision.ts';
-export { AWS_IOT_MAX_MESSAGE_BYTES } from './mqtt/mqtt-transport.ts';
 export { AWS_IOT_TRANSPORT_NAME, createAwsIotTransport } from './aws-iot/aws-iot-transport.ts';
 export type { AwsIotTransportOptions } from './aws-iot/aws-iot-transport.ts';
 export {
