@@ -10,6 +10,7 @@ import { createKubeClient, createWorkApplier, hubHash, isNotFound } from '../../
 import type { Manifest, ManifestWork, ManifestWorkSpec } from '../../../src/work/types.ts';
 import type { KubeTestServer } from '../../support/kube/index.ts';
 import { startKubeTestServer } from '../../support/kube/index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 /** A running server plus the agent-side objects under test. */
 export interface KubeFixture {
@@ -136,15 +137,6 @@ export function manifestCondition(work: ManifestWork, ordinal: number, type: str
 /** The work-level condition of `type`. */
 export function workCondition(work: ManifestWork, type: string) {
   return work.status?.conditions?.find((c) => c.type === type);
-}
-
-/** Polls `check` until it is true, failing after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Stores an object directly in the test server (keeping its `status`), as another actor would. */

@@ -6,6 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { KubeTestServer, KubeTestServerOptions } from '../../support/kube/index.ts';
 import { startKubeTestServer } from '../../support/kube/index.ts';
 
+export { waitFor } from '../../support/wait.ts';
+
 /** A server plus the client-node APIs the suite drives it with. */
 export interface KubeEnv {
   server: KubeTestServer;
@@ -68,21 +70,6 @@ export async function failure(call: Promise<unknown>): Promise<FailedCall> {
     throw err;
   }
   throw new Error('expected the call to fail');
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** True when a call fails with 404. */

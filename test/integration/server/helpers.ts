@@ -22,21 +22,9 @@ import { createMaestroServer } from '../../../src/server/server.ts';
 import type { MaestroServer } from '../../../src/server/server.ts';
 import { createConsumer } from '../../../src/server/store/consumer-store.ts';
 import { useTestDatabase } from '../../support/postgres.ts';
+import { waitFor } from '../../support/wait.ts';
 
-/** Polls `check` until it returns a value other than `undefined`/`false`, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor };
 
 /** A server under test. */
 export interface TestServer {

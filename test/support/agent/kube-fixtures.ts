@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml, stringify } from 'yaml';
 import { kubeconfigYaml } from '../kube/index.ts';
 import type { KubeTestServer } from '../kube/index.ts';
+import { waitFor as waitForCondition } from '../wait.ts';
 
 const CRD_PATH = new URL('../../../deploy/crds/appliedmanifestworks.yaml', import.meta.url);
 
@@ -78,19 +79,13 @@ export async function markDeploymentAvailable(
   );
 }
 
-/** Polls `probe` until it returns something other than `undefined`/`false`; fails after `timeoutMs`. */
-export async function waitFor<T>(
+/** {@link waitForCondition} with the agent tests' argument order (what first). */
+export function waitFor<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitForCondition(probe, what, timeoutMs);
 }
 
 /**
