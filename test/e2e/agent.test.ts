@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,22 +27,12 @@ import {
   waitFor,
   writeAgentKubeconfig,
 } from '../support/agent/kube-fixtures.ts';
+import { freePort } from '../support/processes.ts';
 
 const MAESTRO = fileURLToPath(new URL('../../cmd/maestro.ts', import.meta.url));
 const CLUSTER = 'e2e-cluster';
 const SOURCE = 'e2e-source';
 const REQUIRE = process.env.MAESTRO_REQUIRE_INTEGRATION === '1';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A spawned `maestro` process with its output kept for failure messages. */
 interface Proc {

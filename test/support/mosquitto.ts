@@ -16,12 +16,13 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestPki, LOOPBACK_NAMES } from './certs.ts';
 import type { IssuedCertificate, TestPki } from './certs.ts';
+import { freePort, waitForProcessReady } from './processes.ts';
 
 const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
 const READY_DEADLINE_MS = 10_000;
@@ -118,7 +119,14 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     child = proc;
-    await waitForPort(port, proc, () => stderr);
+    await waitForProcessReady(proc, {
+      name: 'mosquitto',
+      ready: () => canConnect(port),
+      deadlineMs: READY_DEADLINE_MS,
+      intervalMs: 25,
+      output: () => stderr,
+      notReady: `did not accept connections on ${port}`,
+    });
   };
   const kill = async () => {
     const proc = child;
@@ -168,34 +176,6 @@ const AWS_IOT_ACL = [
   'pattern read clusters/+/agentbroadcast',
   '',
 ].join('\n');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitForPort(port: number, proc: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + READY_DEADLINE_MS;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`mosquitto exited (${proc.exitCode ?? proc.signalCode}): ${output()}`);
-    }
-    if (await canConnect(port)) return;
-    if (Date.now() > deadline)
-      throw new Error(`mosquitto did not accept connections on ${port}: ${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

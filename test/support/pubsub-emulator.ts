@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForProcessReady } from './processes.ts';
 
 const EMULATOR_BINARY = '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
 const READY_DEADLINE_MS = 60_000;
@@ -54,15 +54,18 @@ export async function startPubSubEmulator(): Promise<PubSubEmulator> {
     }
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + READY_DEADLINE_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`pub/sub emulator exited (${child.exitCode}): ${output}`);
-    if (await answers(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`pub/sub emulator did not start within ${READY_DEADLINE_MS} ms: ${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitForProcessReady(child, {
+      name: 'pub/sub emulator',
+      ready: () => answers(port),
+      deadlineMs: READY_DEADLINE_MS,
+      intervalMs: 100,
+      output: () => output,
+      notReady: `did not start within ${READY_DEADLINE_MS} ms`,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
   }
   return { endpoint: `127.0.0.1:${port}`, stop };
 }
@@ -74,19 +77,4 @@ async function answers(port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
