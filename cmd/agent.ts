@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AGENT_DEFAULTS, resolveAgentConfig, WORKLOAD_SOURCE_DRIVERS } from '../src/agent/config.ts';
 import type { AgentFlagValues } from '../src/agent/config.ts';
 import { isMaestroError } from '../src/common/errors.ts';
-import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
+import { exitOnceStopped, loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
 
 /**
  * `maestro agent`: runs the work agent of one managed cluster. Flag names and defaults are upstream's
@@ -94,7 +94,11 @@ export function registerAgentCommand(program: Command): void {
         await Promise.race([agent.start(), signal]);
         await signal;
       } finally {
-        await agent.stop();
+        try {
+          await agent.stop();
+        } finally {
+          exitOnceStopped();
+        }
       }
     });
 }

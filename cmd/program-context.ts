@@ -46,3 +46,15 @@ export function waitForShutdownSignal(logger: Logger): Promise<NodeJS.Signals> {
     process.on('SIGTERM', onSignal);
   });
 }
+
+/**
+ * Called once a long-running command (server, agent) has stopped everything it started: when the
+ * process would exit by itself it does so at once; when something still holds the event loop after
+ * `graceMs`, it exits anyway with the exit code `maestro` set. The AWS CRT's MQTT 5 client is such a
+ * thing: its closed native client keeps the process alive until it is garbage-collected
+ * (awslabs/aws-crt-nodejs#600), which held a stopped AWS IoT server or agent for about 100 s, longer
+ * than Kubernetes' default 30 s termination grace period.
+ */
+export function exitOnceStopped(graceMs = 1000): void {
+  setTimeout(() => process.exit(), graceMs).unref();
+}

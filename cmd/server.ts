@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { errorMessage, isMaestroError } from '../src/common/errors.ts';
 import { envNameOf, resolveServerConfig } from '../src/server/config.ts';
-import { loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
+import { exitOnceStopped, loggerFor, UsageError, waitForShutdownSignal } from './program-context.ts';
 import { addServerFlags } from './server-flags.ts';
 
 /** Registers `maestro server`. */
@@ -35,12 +35,16 @@ export function registerServerCommand(program: Command): void {
     });
     const signal = waitForShutdownSignal(logger);
     try {
-      await server.start();
-    } catch (err: unknown) {
+      try {
+        await server.start();
+      } catch (err: unknown) {
+        await server.stop();
+        throw isMaestroError(err) ? err : new Error(`server failed to start: ${errorMessage(err)}`);
+      }
+      await signal;
       await server.stop();
-      throw isMaestroError(err) ? err : new Error(`server failed to start: ${errorMessage(err)}`);
+    } finally {
+      exitOnceStopped();
     }
-    await signal;
-    await server.stop();
   });
 }
