@@ -49,8 +49,14 @@ before(async () => {
     skipReason = unavailable;
     return;
   }
-  emulator = await startPubSubEmulator();
-  dir = await mkdtemp(join(tmpdir(), 'maestro-e2e-pubsub-'));
+  // independent start-ups overlap: the emulator (a JVM) with the Kubernetes test server, then the
+  // server with the agent (both only need the subscriptions `pubsub init` created)
+  await Promise.all([
+    startPubSubEmulator().then((started) => (emulator = started)),
+    startKubeTestServer().then((started) => (kube = started)),
+    mkdtemp(join(tmpdir(), 'maestro-e2e-pubsub-')).then((created) => (dir = created)),
+  ]);
+  const endpoint = (emulator as PubSubEmulator).endpoint;
   await promisify(execFile)(
     process.execPath,
     [
@@ -60,7 +66,7 @@ before(async () => {
       '--project',
       PROJECT,
       '--endpoint',
-      emulator.endpoint,
+      endpoint,
       '--disable-tls',
       '--consumers',
       CONSUMER,
@@ -68,27 +74,29 @@ before(async () => {
     { cwd: ROOT },
   );
   // topics and subscriptions left out default to the upstream names `pubsub init` created
-  const connection = `projectID: ${PROJECT}\nendpoint: ${emulator.endpoint}\ndisableTLS: true\n`;
+  const connection = `projectID: ${PROJECT}\nendpoint: ${endpoint}\ndisableTLS: true\n`;
   await writeFile(join(dir, 'server.yaml'), connection);
   await writeFile(join(dir, 'agent.yaml'), connection);
-  kube = await startKubeTestServer();
-  await writeAgentKubeconfig(kube, join(dir, 'kubeconfig'));
-  server = await startServerProcess([
-    '--data-dir',
-    join(dir, 'data'),
-    '--message-broker-type',
-    'pubsub',
-    '--message-broker-config-file',
-    join(dir, 'server.yaml'),
+  await writeAgentKubeconfig(kube as KubeTestServer, join(dir, 'kubeconfig'));
+  await Promise.all([
+    startServerProcess([
+      '--data-dir',
+      join(dir, 'data'),
+      '--message-broker-type',
+      'pubsub',
+      '--message-broker-config-file',
+      join(dir, 'server.yaml'),
+    ]).then((started) => (server = started)),
+    startAgentProcess({
+      consumer: CONSUMER,
+      driver: 'pubsub',
+      configFile: join(dir, 'agent.yaml'),
+      kubeconfig: join(dir, 'kubeconfig'),
+    }).then((started) => (agent = started)),
   ]);
-  await createConsumer(server.httpPort, CONSUMER);
-  source = await startSourceClient(server.sourcePort, SOURCE);
-  agent = await startAgentProcess({
-    consumer: CONSUMER,
-    driver: 'pubsub',
-    configFile: join(dir, 'agent.yaml'),
-    kubeconfig: join(dir, 'kubeconfig'),
-  });
+  const httpPort = (server as ServerProcess).httpPort;
+  await createConsumer(httpPort, CONSUMER);
+  source = await startSourceClient((server as ServerProcess).sourcePort, SOURCE);
 });
 
 after(async () => {
