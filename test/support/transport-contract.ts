@@ -22,6 +22,7 @@ import type { MaestroEvent } from '../../src/cloudevents/event.ts';
 import { manifestBundleEventType } from '../../src/cloudevents/event-types.ts';
 import type { EventAction, SubResource } from '../../src/cloudevents/event-types.ts';
 import type { Transport, TransportState } from '../../src/transport/transport.ts';
+import { waitFor } from './wait.ts';
 
 /** What a transport under test can do; the suite adapts its expectations to these. */
 export interface TransportCapabilities {
@@ -61,9 +62,6 @@ export interface TransportHarness {
 
 /** Creates a harness, or returns `{ skip }` with the reason when the broker cannot run here. */
 export type TransportHarnessFactory = () => Promise<TransportHarness | { skip: string }>;
-
-/** How long the suite waits for a delivery or a state change. */
-const DEADLINE_MS = 10_000;
 
 /** Registers the contract suite under `describe(name)`. */
 export function runTransportContractSuite(name: string, factory: TransportHarnessFactory): void {
@@ -289,7 +287,7 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
       assert.equal(stopped.transport.state, 'closed');
       if (h.capabilities.rejectsUndeliverableSpec) {
         // The broker learns about the closed stream asynchronously: publish until it does.
-        await waitForAsync(async () => {
+        await waitFor(async () => {
           return source.transport.publish(specEvent(c1)).then(
             () => false,
             (err: unknown) => isMaestroError(err, 'UNAVAILABLE'),
@@ -465,22 +463,6 @@ function containsInOrder(states: TransportState[], expected: TransportState[]): 
   let i = 0;
   for (const s of states) if (s === expected[i]) i += 1;
   return i === expected.length;
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function waitForAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 async function assertRejectsWith(

@@ -30,6 +30,7 @@ import { openSubscriptionStream } from '../../../src/transport/grpc/subscription
 import type { Transport, TransportIdentity } from '../../../src/transport/transport.ts';
 import { createTestPki, LOOPBACK_NAMES } from '../../support/certs.ts';
 import type { IssuedCertificate, TestPki } from '../../support/certs.ts';
+import { waitFor } from '../../support/wait.ts';
 
 interface Recorded<T> {
   request: T;
@@ -96,14 +97,6 @@ async function startTransport(
   t.after(() => transport.stop());
   await transport.start(async () => {});
   return transport;
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const specEvent = () =>

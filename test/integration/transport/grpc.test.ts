@@ -31,6 +31,7 @@ import type { GrpcClientOptions } from '../../../src/transport/grpc/client.ts';
 import { PUBLISH_METHOD_PATH, SUBSCRIBE_METHOD_PATH } from '../../../src/transport/grpc/service.ts';
 import type { EventHandler, Transport, TransportStatus } from '../../../src/transport/transport.ts';
 import { runTransportContractSuite } from '../../support/transport-contract.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const FAST_BACKOFF = { initialMs: 20, maxMs: 200 };
@@ -163,14 +164,6 @@ function rawPublish(client: Client, request: PbPublishRequest): Promise<void> {
 
 function streamError(stream: ClientReadableStream<PbCloudEvent>): Promise<ServiceError> {
   return new Promise((resolve) => stream.on('error', resolve));
-}
-
-async function waitFor(condition: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function specEvent(clusterName: string, padding = ''): MaestroEvent {

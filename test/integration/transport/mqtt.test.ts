@@ -12,6 +12,7 @@ import type { TransportIdentity } from '../../../src/transport/transport.ts';
 import type { MosquittoInstance, MosquittoMode } from '../../support/mosquitto.ts';
 import { createCapturingLogger, startTestMosquitto, testMqttConfig } from '../../support/mqtt-harness.ts';
 import { runTransportContractSuite } from '../../support/transport-contract.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const FAST_RECONNECT = { initialMs: 50, maxMs: 500 };
 
@@ -94,7 +95,7 @@ describe('mqtt transport: bad input and configuration', () => {
     t.after(() => source.stop());
     await source.start(async () => {});
     await source.publish(good);
-    await waitFor(() => received.length === 1);
+    await waitFor(() => received.length === 1, 'the event');
     assert.equal(received[0]?.id, good.id);
     const drops = lines.filter((l) => l.msg === 'dropped a malformed mqtt message');
     assert.equal(drops.length, 2);
@@ -148,11 +149,3 @@ describe('mqtt transport: bad input and configuration', () => {
     );
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

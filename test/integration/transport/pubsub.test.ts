@@ -15,6 +15,7 @@ import { createCapturingLogger } from '../../support/mqtt-harness.ts';
 import { pubSubEmulatorUnavailable, startPubSubEmulator } from '../../support/pubsub-emulator.ts';
 import type { PubSubEmulator } from '../../support/pubsub-emulator.ts';
 import { runTransportContractSuite } from '../../support/transport-contract.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const PROJECT = 'maestro-test';
 /** A smaller limit than Pub/Sub's 10 MB keeps the size test quick; the check is the same. */
@@ -132,7 +133,7 @@ describe('pubsub transport: bad input and configuration', () => {
     await source.start(async () => {});
     const good = specEvent(cluster);
     await source.publish(good);
-    await waitFor(() => received.length === 1);
+    await waitFor(() => received.length === 1, 'the event');
     assert.equal(received[0]?.id, good.id);
     const drop = lines.find((l) => l.msg === 'dropped a malformed pub/sub message');
     assert.ok(drop, 'the malformed message is logged');
@@ -185,11 +186,3 @@ describe('pubsub transport: bad input and configuration', () => {
     assert.equal(again.existing.length, 8);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

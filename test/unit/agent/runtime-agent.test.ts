@@ -17,6 +17,7 @@ import { statusHash } from '../../../src/work/status-hash.ts';
 import type { Condition, Manifest, ManifestBundleStatus } from '../../../src/work/types.ts';
 import { appliedManifestWork, createFakeCluster, createFakeRegistry } from './runtime-fakes.ts';
 import type { FakeCluster } from './runtime-fakes.ts';
+import { waitFor as waitForCondition } from '../../support/wait.ts';
 
 const CLUSTER = 'cluster1';
 const CLIENT_ID = 'cluster1-work-agent';
@@ -62,15 +63,8 @@ async function startHarness(
   return { broker, source, received, cluster, agent };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> =>
+  waitForCondition(probe, what, timeoutMs, 5);
 
 const deployment = (image: string): Manifest => ({
   apiVersion: 'apps/v1',

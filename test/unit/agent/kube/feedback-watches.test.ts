@@ -9,6 +9,7 @@ import type {
 import { createFeedbackWatches } from '../../../../src/agent/kube/feedback-watches.ts';
 import { startObjectWatch } from '../../../../src/agent/kube/object-watch.ts';
 import { createSilentLogger } from '../../../../src/common/logger.ts';
+import { waitFor as waitForCondition } from '../../../support/wait.ts';
 
 interface OpenWatch {
   path: string;
@@ -53,13 +54,8 @@ function fakeWatchClient(): { client: KubeClient; opened: OpenWatch[]; live: () 
   return { client, opened, live: () => opened.filter((w) => !w.aborted) };
 }
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+const waitFor = (what: string, probe: () => boolean, timeoutMs = 2000) =>
+  waitForCondition(probe, what, timeoutMs, 2);
 
 const DEPLOYMENTS = { group: 'apps', version: 'v1', resource: 'deployments' };
 const ref = (name: string): ResourceRef => ({ gvr: DEPLOYMENTS, namespace: 'default', name });
