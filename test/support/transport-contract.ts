@@ -100,6 +100,17 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
       return startPeer(await h.createAgent(clusterName));
     }
 
+    /** Starts a source and an agent for a fresh cluster; undefined when the test was skipped. */
+    async function startPair(t: TestContext) {
+      const h = use(t);
+      if (!h) return undefined;
+      const cluster = `c-${suffix()}`;
+      const sourceId = `s-${suffix()}`;
+      const source = await startSource(h, sourceId);
+      const agent = await startAgent(h, cluster);
+      return { h, cluster, sourceId, source, agent };
+    }
+
     async function startPeer(transport: Transport): Promise<Peer> {
       const peer = createPeer(transport);
       started.push(transport);
@@ -161,11 +172,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('answers an agent spec resync: the request reaches the source, the response the agent', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const source = await startSource(h, `s-${suffix()}`);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, source, agent } = pair;
       const request = buildEvent('spec', 'resync_request', {
         source: `${cluster}-work-agent`,
         clustername: cluster,
@@ -187,11 +196,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('delivers a status resync request to the agent of its cluster', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const source = await startSource(h, `s-${suffix()}`);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, source, agent } = pair;
       const request = buildEvent('status', 'resync_request', {
         source: 'maestro',
         clustername: cluster,
@@ -202,12 +209,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('keeps publish order in both directions', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const sourceId = `s-${suffix()}`;
-      const source = await startSource(h, sourceId);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, sourceId, source, agent } = pair;
       const specs = Array.from({ length: 20 }, () => specEvent(cluster));
       const statuses = Array.from({ length: 20 }, () => statusEvent(cluster, sourceId));
       for (const e of specs) await source.transport.publish(e);
@@ -225,11 +229,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('preserves data, attributes and extensions', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const source = await startSource(h, `s-${suffix()}`);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { h, cluster, source, agent } = pair;
       const data = {
         manifests: [
           { kind: 'ConfigMap', data: { text: 'héllo <b>&</b> "quoted"\n', n: 42, ok: true, nil: null } },
@@ -303,12 +305,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('rejects publish after stop on both sides', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const sourceId = `s-${suffix()}`;
-      const source = await startSource(h, sourceId);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, sourceId, source, agent } = pair;
       await agent.transport.stop();
       await source.transport.stop();
       await assertRejectsWith(agent.transport.publish(statusEvent(cluster, sourceId)), 'UNAVAILABLE');
@@ -316,22 +315,16 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('rejects events a role does not send with INVALID_ARGUMENT', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const sourceId = `s-${suffix()}`;
-      const source = await startSource(h, sourceId);
-      await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, sourceId, source } = pair;
       await assertRejectsWith(source.transport.publish(statusEvent(cluster, sourceId)), 'INVALID_ARGUMENT');
     });
 
     it('rejects a message over the size limit with RESOURCE_EXHAUSTED and keeps working', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const sourceId = `s-${suffix()}`;
-      const source = await startSource(h, sourceId);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { h, cluster, sourceId, source, agent } = pair;
       const padding = 'x'.repeat(h.capabilities.maxMessageBytes + 1024);
       await assertRejectsWith(
         source.transport.publish(specEvent(cluster, { padding })),
@@ -351,12 +344,9 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
     });
 
     it('keeps delivering after a handler throws', async (t) => {
-      const h = use(t);
-      if (!h) return;
-      const cluster = `c-${suffix()}`;
-      const sourceId = `s-${suffix()}`;
-      const source = await startSource(h, sourceId);
-      const agent = await startAgent(h, cluster);
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { h, cluster, sourceId, source, agent } = pair;
       source.failNext(new MaestroError('FAILED_PRECONDITION', 'status rejected by test'));
       agent.failNext(new MaestroError('FAILED_PRECONDITION', 'spec rejected by test'));
       const [spec1, spec2] = [specEvent(cluster), specEvent(cluster)];
