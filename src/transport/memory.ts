@@ -14,7 +14,7 @@ import type { EventInit, MaestroEvent } from '../cloudevents/event.ts';
 import { createDeliveryQueue } from './delivery-queue.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import { routeAgentEvent, routeSourceEvent } from './routing.ts';
-import { createStatusEmitter } from './status.ts';
+import { createStartWaiter, createStatusEmitter } from './status.ts';
 import type { EventHandler, Transport, TransportIdentity } from './transport.ts';
 
 /** Options for {@link createMemoryBroker}. */
@@ -86,12 +86,11 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     );
     const status = createStatusEmitter(log);
     let queue: DeliveryQueue | undefined;
-    let startWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+    const startWaiter = createStartWaiter();
 
     function connect(): void {
       status.set('connected');
-      startWaiter?.resolve();
-      startWaiter = undefined;
+      startWaiter.settle();
     }
 
     const subscriber: Subscriber = {
@@ -142,9 +141,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
           connect();
           return Promise.resolve();
         }
-        return new Promise<void>((resolve, reject) => {
-          startWaiter = { resolve, reject };
-        });
+        return startWaiter.wait();
       },
       async publish(event) {
         if (status.state !== 'connected') {
@@ -165,10 +162,9 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
         subscribers.delete(subscriber);
         queue?.close();
         status.set('closed');
-        startWaiter?.reject(
+        startWaiter.settle(
           new MaestroError('UNAVAILABLE', `transport of ${label} stopped before connecting`),
         );
-        startWaiter = undefined;
       },
     };
   }

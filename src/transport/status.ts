@@ -45,3 +45,36 @@ export function createStatusEmitter(logger: Logger): StatusEmitter {
     },
   };
 }
+
+/**
+ * The promise a transport's `start()` returns, settled later from its connection callbacks: every
+ * transport resolves it on its first `connected` and rejects it when it is refused or stopped first.
+ */
+export interface StartWaiter {
+  /** True while a `start()` waits to be settled. */
+  readonly pending: boolean;
+  /** A new pending start; the promise `start()` returns. */
+  wait(): Promise<void>;
+  /** Resolves the pending start, or rejects it with `error`; a no-op when none is pending. */
+  settle(error?: Error): void;
+}
+
+/** Creates a {@link StartWaiter} with nothing pending. */
+export function createStartWaiter(): StartWaiter {
+  let waiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  return {
+    get pending() {
+      return waiter !== undefined;
+    },
+    wait: () =>
+      new Promise<void>((resolve, reject) => {
+        waiter = { resolve, reject };
+      }),
+    settle(error) {
+      const current = waiter;
+      waiter = undefined;
+      if (error === undefined) current?.resolve();
+      else current?.reject(error);
+    },
+  };
+}

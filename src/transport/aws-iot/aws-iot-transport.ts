@@ -20,7 +20,7 @@ import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
 import { AWS_IOT_MAX_MESSAGE_BYTES, encodeMqttEvent } from '../mqtt/message.ts';
 import { publishTopic, subscriptionTopics, validateMqttTopics } from '../mqtt/topics.ts';
-import { createStatusEmitter } from '../status.ts';
+import { createStartWaiter, createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 
 /** Options for {@link createAwsIotTransport}. */
@@ -74,13 +74,7 @@ export function createAwsIotTransport(
   const status = createStatusEmitter(logger);
   let client: mqtt5.Mqtt5Client | undefined;
   let queue: DeliveryQueue | undefined;
-  let startWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
-
-  function settleStart(error?: Error): void {
-    if (error === undefined) startWaiter?.resolve();
-    else startWaiter?.reject(error);
-    startWaiter = undefined;
-  }
+  const startWaiter = createStartWaiter();
 
   async function onConnected(current: mqtt5.Mqtt5Client): Promise<void> {
     try {
@@ -96,7 +90,7 @@ export function createAwsIotTransport(
           'PERMISSION_DENIED',
           `aws iot refused the subscription of ${label} to ${refused.map((t) => `'${t}'`).join(', ')}`,
         );
-        if (startWaiter !== undefined) {
+        if (startWaiter.pending) {
           await shutdown(error);
           return;
         }
@@ -110,7 +104,7 @@ export function createAwsIotTransport(
     if (status.state === 'closed' || client !== current) return;
     status.set('connected');
     logger.info({ topics }, 'aws iot subscribed');
-    settleStart();
+    startWaiter.settle();
   }
 
   function onMessage(event: mqtt5.MessageReceivedEvent): void {
@@ -134,7 +128,9 @@ export function createAwsIotTransport(
     if (status.state === 'closed') return;
     status.set('closed', error);
     queue?.close();
-    settleStart(error ?? new MaestroError('UNAVAILABLE', `transport of ${label} stopped before connecting`));
+    startWaiter.settle(
+      error ?? new MaestroError('UNAVAILABLE', `transport of ${label} stopped before connecting`),
+    );
     const current = client;
     client = undefined;
     if (current === undefined) return;
@@ -164,15 +160,13 @@ export function createAwsIotTransport(
       }
       queue = createDeliveryQueue({ handler, logger });
       status.set('connecting');
-      const started = new Promise<void>((resolve, reject) => {
-        startWaiter = { resolve, reject };
-      });
+      const started = startWaiter.wait();
       const current = new mqtt5.Mqtt5Client(buildClientConfig(config, clientId, options.reconnectDelayMs));
       client = current;
       current.on('connectionSuccess', () => void onConnected(current));
       current.on('connectionFailure', (event: mqtt5.ConnectionFailureEvent) => {
         const reason = event.connack?.reasonCode;
-        if (reason !== undefined && NOT_AUTHORIZED.has(reason) && startWaiter !== undefined) {
+        if (reason !== undefined && NOT_AUTHORIZED.has(reason) && startWaiter.pending) {
           void shutdown(
             new MaestroError(
               'UNAUTHENTICATED',

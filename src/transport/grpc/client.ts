@@ -24,7 +24,7 @@ import type { BackoffOptions } from '../backoff.ts';
 import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
 import { routeAgentEvent, routeSourceEvent } from '../routing.ts';
-import { createStatusEmitter } from '../status.ts';
+import { createStartWaiter, createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { createChannelCredentials } from './client-credentials.ts';
 import type { GrpcClientSecurityOptions } from './client-credentials.ts';
@@ -114,7 +114,7 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
   let queue: DeliveryQueue | undefined;
   let healthTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-  let startWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const startWaiter = createStartWaiter();
 
   function closeChannel(): void {
     if (healthTimer !== undefined) clearTimeout(healthTimer);
@@ -171,8 +171,7 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
       armHealthCheck();
       logger.info({ subscriptionId: String(ids[0]) }, 'subscribed');
       status.set('connected');
-      startWaiter?.resolve();
-      startWaiter = undefined;
+      startWaiter.settle();
     });
     stream.on('data', (pb: PbCloudEvent) => {
       if (call !== stream) return;
@@ -225,9 +224,7 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
       }
       queue = createDeliveryQueue({ handler, logger, onDrain: () => call?.resume() });
       status.set('connecting');
-      const started = new Promise<void>((resolve, reject) => {
-        startWaiter = { resolve, reject };
-      });
+      const started = startWaiter.wait();
       subscribe();
       return started;
     },
@@ -263,8 +260,7 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
       retryTimer = undefined;
       queue?.close();
       closeChannel();
-      startWaiter?.reject(new MaestroError('UNAVAILABLE', 'grpc transport stopped before it connected'));
-      startWaiter = undefined;
+      startWaiter.settle(new MaestroError('UNAVAILABLE', 'grpc transport stopped before it connected'));
     },
   };
 }

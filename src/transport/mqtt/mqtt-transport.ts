@@ -21,7 +21,7 @@ import type { BackoffOptions } from '../backoff.ts';
 import type { MqttBrokerConfig } from '../broker-config.ts';
 import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
-import { createStatusEmitter } from '../status.ts';
+import { createStartWaiter, createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { encodeMqttEvent, MQTT_MAX_MESSAGE_BYTES } from './message.ts';
 import { publishTopic, subscriptionTopics, validateMqttTopics } from './topics.ts';
@@ -78,13 +78,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
   let client: MqttClient | undefined;
   let queue: DeliveryQueue | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-  let startWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
-
-  function settleStart(error?: Error): void {
-    if (error === undefined) startWaiter?.resolve();
-    else startWaiter?.reject(error);
-    startWaiter = undefined;
-  }
+  const startWaiter = createStartWaiter();
 
   async function onConnect(): Promise<void> {
     const current = client;
@@ -97,7 +91,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
           REASON_CODE_ERRORS[refused[0]?.qos as number] ?? 'PERMISSION_DENIED',
           `mqtt broker refused the subscription of ${label} to ${refused.map((g) => `'${g.topic}'`).join(', ')}`,
         );
-        if (startWaiter !== undefined) {
+        if (startWaiter.pending) {
           void shutdown(error);
           return;
         }
@@ -113,7 +107,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
     backoff.reset();
     status.set('connected');
     logger.info({ topics }, 'mqtt subscribed');
-    settleStart();
+    startWaiter.settle();
   }
 
   function onClose(): void {
@@ -132,7 +126,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
 
   function onError(err: Error & { code?: number | string }): void {
     const code = typeof err.code === 'number' ? REASON_CODE_ERRORS[err.code] : undefined;
-    if (code !== undefined && startWaiter !== undefined) {
+    if (code !== undefined && startWaiter.pending) {
       void shutdown(new MaestroError(code, `mqtt broker refused ${label}: ${err.message}`, { cause: err }));
       return;
     }
@@ -156,7 +150,9 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
     clearTimeout(retryTimer);
     retryTimer = undefined;
     queue?.close();
-    settleStart(error ?? new MaestroError('UNAVAILABLE', `transport of ${label} stopped before connecting`));
+    startWaiter.settle(
+      error ?? new MaestroError('UNAVAILABLE', `transport of ${label} stopped before connecting`),
+    );
     const current = client;
     client = undefined;
     await current
@@ -177,9 +173,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
       }
       queue = createDeliveryQueue({ handler, logger });
       status.set('connecting');
-      const started = new Promise<void>((resolve, reject) => {
-        startWaiter = { resolve, reject };
-      });
+      const started = startWaiter.wait();
       client = connect(clientOptions);
       client.on('connect', () => void onConnect());
       client.on('close', onClose);
