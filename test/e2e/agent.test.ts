@@ -27,7 +27,7 @@ import {
   waitFor,
   writeAgentKubeconfig,
 } from '../support/agent/kube-fixtures.ts';
-import { freePort } from '../support/processes.ts';
+import { freePort, waitForProcessReady } from '../support/processes.ts';
 
 const MAESTRO = fileURLToPath(new URL('../../cmd/maestro.ts', import.meta.url));
 const CLUSTER = 'e2e-cluster';
@@ -94,15 +94,14 @@ async function startServer(): Promise<void> {
     `--metrics-server-bindport=${ports.metrics}`,
     `--data-dir=${join(dir, 'data')}`,
   ]);
-  const proc = server;
-  await waitFor(
-    'maestro server to be ready',
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`maestro server exited:\n${proc.output()}`);
-      return httpOk(`http://127.0.0.1:${ports.health}/healthcheck`);
-    },
-    90_000,
-  );
+  await waitForProcessReady(server.child, {
+    name: 'maestro server',
+    ready: () => httpOk(`http://127.0.0.1:${ports.health}/healthcheck`),
+    deadlineMs: 90_000,
+    intervalMs: 20,
+    output: server.output,
+    notReady: 'was not ready within 90000 ms',
+  });
 }
 
 async function startAgent(): Promise<void> {
@@ -116,15 +115,14 @@ async function startAgent(): Promise<void> {
     `--health-port=${ports.agentHealth}`,
     '--health-bind-address=127.0.0.1',
   ]);
-  const proc = agent;
-  await waitFor(
-    'maestro agent to be ready',
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`maestro agent exited:\n${proc.output()}`);
-      return httpOk(`http://127.0.0.1:${ports.agentHealth}/readyz`);
-    },
-    30_000,
-  );
+  await waitForProcessReady(agent.child, {
+    name: 'maestro agent',
+    ready: () => httpOk(`http://127.0.0.1:${ports.agentHealth}/readyz`),
+    deadlineMs: 30_000,
+    intervalMs: 20,
+    output: agent.output,
+    notReady: 'was not ready within 30000 ms',
+  });
 }
 
 before(async () => {
