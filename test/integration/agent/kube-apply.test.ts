@@ -1,7 +1,6 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appliedManifestWorkName, getAppliedManifestWork } from '../../../src/agent/kube/index.ts';
-import type { KubeFixture } from './kube-fixture.ts';
 import {
   CONFIGMAPS,
   DEPLOYMENTS,
@@ -13,17 +12,11 @@ import {
   manifestCondition,
   nextGeneration,
   seed,
-  startKubeFixture,
+  useKubeFixture,
   workCondition,
 } from './kube-fixture.ts';
 
-let fx: KubeFixture;
-before(async () => {
-  fx = await startKubeFixture();
-});
-after(async () => {
-  await fx?.stop();
-});
+const fx = useKubeFixture();
 
 test('Update creates the objects, owned by the AppliedManifestWork, and reports Applied and Available', async () => {
   const work = makeWork([configMap('upd-cm', { a: '1' }), deployment('upd-web', 2)]);

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appliedManifestWorkName, getAppliedManifestWork } from '../../../src/agent/kube/index.ts';
 import type { KubeFixture } from './kube-fixture.ts';
@@ -9,16 +9,10 @@ import {
   getObject,
   makeWork,
   nextGeneration,
-  startKubeFixture,
+  useKubeFixture,
 } from './kube-fixture.ts';
 
-let fx: KubeFixture;
-before(async () => {
-  fx = await startKubeFixture();
-});
-after(async () => {
-  await fx?.stop();
-});
+const fx = useKubeFixture();
 
 const cmRef = (name: string) => ({ gvr: CONFIGMAPS, namespace: 'default', name });
 

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import {
@@ -7,7 +7,6 @@ import {
   createWorkApplier,
   getAppliedManifestWork,
 } from '../../../src/agent/kube/index.ts';
-import type { KubeFixture } from './kube-fixture.ts';
 import {
   CONFIGMAPS,
   applyAndRefresh,
@@ -15,16 +14,10 @@ import {
   getObject,
   makeWork,
   manifestCondition,
-  startKubeFixture,
+  useKubeFixture,
 } from './kube-fixture.ts';
 
-let fx: KubeFixture;
-before(async () => {
-  fx = await startKubeFixture();
-});
-after(async () => {
-  await fx?.stop();
-});
+const fx = useKubeFixture();
 
 const executor = {
   subject: { type: 'ServiceAccount', serviceAccount: { namespace: 'default', name: 'deployer' } },

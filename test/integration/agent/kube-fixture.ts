@@ -3,6 +3,7 @@
  * AppliedManifestWork CRD installed from `deploy/crds`, a rate-limited client, and a work applier.
  */
 import { readFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { parse } from 'yaml';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import type { KubeClient, KubeObject, KubeWorkApplier, ResourceRef } from '../../../src/agent/kube/index.ts';
@@ -23,8 +24,25 @@ export interface KubeFixture {
 
 const CRD_PATH = new URL('../../../deploy/crds/appliedmanifestworks.yaml', import.meta.url);
 
+/**
+ * The fixture of a test file: started (server, AMW CRD served, applier) before the file's tests and
+ * stopped after them. The returned object is filled in when `before` runs, so tests read it freely.
+ */
+export function useKubeFixture(): KubeFixture {
+  const fixture = {} as KubeFixture;
+  let started: KubeFixture | undefined;
+  before(async () => {
+    started = await startKubeFixture();
+    Object.assign(fixture, started);
+  });
+  after(async () => {
+    await started?.stop();
+  });
+  return fixture;
+}
+
 /** Starts the server, installs the AMW CRD and waits until discovery serves it. */
-export async function startKubeFixture(): Promise<KubeFixture> {
+async function startKubeFixture(): Promise<KubeFixture> {
   const server = await startKubeTestServer();
   try {
     return await prepare(server);

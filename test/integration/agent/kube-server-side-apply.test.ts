@@ -1,6 +1,5 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeFixture } from './kube-fixture.ts';
 import {
   CONFIGMAPS,
   applyAndRefresh,
@@ -9,17 +8,11 @@ import {
   makeWork,
   manifestCondition,
   nextGeneration,
-  startKubeFixture,
+  useKubeFixture,
   workCondition,
 } from './kube-fixture.ts';
 
-let fx: KubeFixture;
-before(async () => {
-  fx = await startKubeFixture();
-});
-after(async () => {
-  await fx?.stop();
-});
+const fx = useKubeFixture();
 
 const ssa = (name: string, serverSideApply: object = {}) => ({
   manifestConfigs: [
