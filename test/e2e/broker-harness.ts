@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MaestroEvent } from '../../src/cloudevents/event.ts';
 import { createSilentLogger } from '../../src/common/logger.ts';
@@ -205,6 +207,54 @@ export async function deleteAndWaitGone(context: LifecycleContext, work: Manifes
       404,
     30_000,
   );
+}
+
+/** Anything a broker e2e file starts and must stop. */
+export interface Stoppable {
+  stop(): Promise<unknown>;
+}
+
+/**
+ * Stops what a broker e2e file started, in the order given (the source client first, the broker
+ * last), then removes its temporary directory.
+ */
+export async function stopInOrder(dir: string, ...started: (Stoppable | undefined)[]): Promise<void> {
+  for (const process of started) await process?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+/** What {@link lifecycleTest} reads when it runs (the file's `before` fills it in). */
+export interface LifecycleState {
+  skipReason?: string;
+  kube?: KubeTestServer;
+  source?: SourceClient;
+  server?: { httpPort: number };
+  agent?: AgentProcess;
+}
+
+/**
+ * Registers the scenario every broker must pass: create → applied → status at the source → delete
+ * handshake → gone, then the agent process stops cleanly (exit 0).
+ */
+export function lifecycleTest(
+  state: () => LifecycleState,
+  names: { sourceId: string; consumer: string; work: string },
+): void {
+  test('create → applied → status at the source → delete handshake → gone', async (t) => {
+    const { skipReason, kube, source, server, agent } = state();
+    if (skipReason) return t.skip(skipReason);
+    assert.ok(kube && source && server && agent, 'the processes started');
+    const context = {
+      kube,
+      source,
+      httpPort: server.httpPort,
+      sourceId: names.sourceId,
+      consumer: names.consumer,
+    };
+    const work = await createAndWaitApplied(context, names.work, 'one');
+    await deleteAndWaitGone(context, work);
+    assert.equal(await agent.stop(), 0, 'the agent stops cleanly');
+  });
 }
 
 /**

@@ -4,9 +4,8 @@
  * --message-broker-type awsiot` (embedded PostgreSQL) and `maestro agent --workload-source-driver
  * awsiot` with X.509 mutual TLS, the Kubernetes test API server in this process and a gRPC source client.
  */
-import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { before, after } from 'node:test';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeTestServer } from '../support/kube/index.ts';
@@ -15,12 +14,12 @@ import { writeAgentKubeconfig } from '../support/agent/kube-fixtures.ts';
 import { startTestMosquitto } from '../support/mqtt-harness.ts';
 import type { MosquittoInstance } from '../support/mosquitto.ts';
 import {
-  createAndWaitApplied,
   createConsumer,
-  deleteAndWaitGone,
+  lifecycleTest,
   REQUIRE_INTEGRATION,
   startAgentProcess,
   startSourceClient,
+  stopInOrder,
 } from './broker-harness.ts';
 import type { AgentProcess, SourceClient } from './broker-harness.ts';
 import { startServerProcess } from './server-process.ts';
@@ -94,25 +93,10 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await source?.stop();
-  await agent?.stop();
-  await server?.stop();
-  await kube?.stop();
-  await broker?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => stopInOrder(dir, source, agent, server, kube, broker));
 
-test('create → applied → status at the source → delete handshake → gone', async (t) => {
-  if (skipReason) return t.skip(skipReason);
-  const context = {
-    kube: kube as KubeTestServer,
-    source: source as SourceClient,
-    httpPort: (server as ServerProcess).httpPort,
-    sourceId: SOURCE,
-    consumer: CONSUMER,
-  };
-  const work = await createAndWaitApplied(context, 'on-awsiot', 'one');
-  await deleteAndWaitGone(context, work);
-  assert.equal(await agent?.stop(), 0, 'the agent stops cleanly');
+lifecycleTest(() => ({ skipReason, kube, source, server, agent }), {
+  sourceId: SOURCE,
+  consumer: CONSUMER,
+  work: 'on-awsiot',
 });

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeTestServer } from '../support/kube/index.ts';
@@ -27,6 +27,7 @@ import {
   REQUIRE_INTEGRATION,
   startAgentProcess,
   startSourceClient,
+  stopInOrder,
 } from './broker-harness.ts';
 import type { AgentProcess, LifecycleContext, SourceClient } from './broker-harness.ts';
 import { embeddedDatabaseUrl, startServerProcess } from './server-process.ts';
@@ -111,12 +112,7 @@ function serverArgs(clientId: string, extra: string[]): string[] {
 
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
-  await source?.stop();
-  await agent?.stop();
-  await server?.stop();
-  await kube?.stop();
-  await broker?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stopInOrder(dir, source, agent, server, kube, broker);
 });
 
 test('create → applied → status at the source → delete handshake → gone', async (t) => {

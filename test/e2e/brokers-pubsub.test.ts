@@ -4,10 +4,9 @@
  * pubsub` (embedded PostgreSQL), `maestro agent --workload-source-driver pubsub`, the Kubernetes test
  * API server in this process and a gRPC source client.
  */
-import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +17,12 @@ import { writeAgentKubeconfig } from '../support/agent/kube-fixtures.ts';
 import { pubSubEmulatorUnavailable, startPubSubEmulator } from '../support/pubsub-emulator.ts';
 import type { PubSubEmulator } from '../support/pubsub-emulator.ts';
 import {
-  createAndWaitApplied,
   createConsumer,
-  deleteAndWaitGone,
+  lifecycleTest,
   REQUIRE_INTEGRATION,
   startAgentProcess,
   startSourceClient,
+  stopInOrder,
 } from './broker-harness.ts';
 import type { AgentProcess, SourceClient } from './broker-harness.ts';
 import { startServerProcess } from './server-process.ts';
@@ -99,25 +98,10 @@ before(async () => {
   source = await startSourceClient((server as ServerProcess).sourcePort, SOURCE);
 });
 
-after(async () => {
-  await source?.stop();
-  await agent?.stop();
-  await server?.stop();
-  await kube?.stop();
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => stopInOrder(dir, source, agent, server, kube, emulator));
 
-test('create → applied → status at the source → delete handshake → gone', async (t) => {
-  if (skipReason) return t.skip(skipReason);
-  const context = {
-    kube: kube as KubeTestServer,
-    source: source as SourceClient,
-    httpPort: (server as ServerProcess).httpPort,
-    sourceId: SOURCE,
-    consumer: CONSUMER,
-  };
-  const work = await createAndWaitApplied(context, 'on-pubsub', 'one');
-  await deleteAndWaitGone(context, work);
-  assert.equal(await agent?.stop(), 0, 'the agent stops cleanly');
+lifecycleTest(() => ({ skipReason, kube, source, server, agent }), {
+  sourceId: SOURCE,
+  consumer: CONSUMER,
+  work: 'on-pubsub',
 });
