@@ -66,6 +66,18 @@ async function startHarness(
 const waitFor = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> =>
   waitForCondition(probe, what, timeoutMs, 5);
 
+/** A status resync request from the source (`statusHashes`; an empty list asks for every work). */
+const statusResyncRequest = (hashes: { resourceID: string; statusHash: string }[]): MaestroEvent =>
+  createEvent({
+    id: crypto.randomUUID(),
+    source: 'maestro',
+    type: manifestBundleEventType('status', 'resync_request'),
+    datacontenttype: 'application/json',
+    clustername: CLUSTER,
+    originalsource: '',
+    data: { statusHashes: hashes },
+  });
+
 const deployment = (image: string): Manifest => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
@@ -166,8 +178,9 @@ test('an unchanged status is not published again; a real change is, with a newer
   await h.source.publish(specEvent('create_request', { version: 1 }));
   const first = await waitForAvailable(h, 1);
   const count = statusEvents(h).length;
-  // several status sync intervals pass: nothing changed, nothing is sent
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  // several status sync passes run: nothing changed, nothing is sent
+  const refreshes = h.cluster.statusRefreshes;
+  await waitFor('three more status sync passes', () => h.cluster.statusRefreshes >= refreshes + 3);
   assert.equal(statusEvents(h).length, count);
   h.cluster.unavailable.add('Deployment/default/web');
   const changed = await waitFor('Available=False', () =>
@@ -191,7 +204,9 @@ test('an update re-applies; an older generation is ignored', async (t) => {
   await h.source.publish(
     specEvent('update_request', { version: 2, manifests: [deployment('nginx:2')], cluster: 'other' }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  // a status resync request queued behind them is answered only after they were handled
+  await h.source.publish(statusResyncRequest([]));
+  await waitFor('the resync answer', () => h.received.some((e) => e.type.endsWith('status.resync_response')));
   assert.equal(h.agent.store.get(UID)?.metadata.generation, 2);
   assert.equal(h.cluster.writes.length, 4, 'the stale event changed nothing');
 });
@@ -230,24 +245,14 @@ test('status resync: an empty list answers every work, otherwise only differing 
   await h.source.publish(specEvent('create_request', { uid: UID2, version: 1 }));
   const a = await waitForAvailable(h, 1);
   await waitForAvailable(h, 1, UID2);
-  const resyncRequest = (hashes: { resourceID: string; statusHash: string }[]) =>
-    createEvent({
-      id: crypto.randomUUID(),
-      source: 'maestro',
-      type: manifestBundleEventType('status', 'resync_request'),
-      datacontenttype: 'application/json',
-      clustername: CLUSTER,
-      originalsource: '',
-      data: { statusHashes: hashes },
-    });
-  await h.source.publish(resyncRequest([]));
+  await h.source.publish(statusResyncRequest([]));
   await waitFor(
     'two resync responses',
     () => h.received.filter((e) => e.type.endsWith('status.resync_response')).length === 2,
   );
   const latestHash = (uid: string) => statusEvents(h, uid).at(-1)?.statushash as string;
   await h.source.publish(
-    resyncRequest([
+    statusResyncRequest([
       { resourceID: UID, statusHash: latestHash(UID) },
       { resourceID: UID2, statusHash: 'stale' },
     ]),
@@ -258,8 +263,14 @@ test('status resync: an empty list answers every work, otherwise only differing 
   );
   assert.equal(third.resourceid, UID2);
   assert.equal(third.statushash, latestHash(UID2));
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.equal(h.received.filter((e) => e.type.endsWith('status.resync_response')).length, 3);
+  // a fourth request answers UID2 only: had the third answered more, the fourth answer would not be
+  // the fourth response
+  await h.source.publish(statusResyncRequest([{ resourceID: UID2, statusHash: 'stale' }]));
+  const fourth = await waitFor(
+    'fourth resync response',
+    () => h.received.filter((e) => e.type.endsWith('status.resync_response'))[3],
+  );
+  assert.equal(fourth.resourceid, UID2);
   assert.ok(a);
 });
 

@@ -54,6 +54,8 @@ export interface FakeCluster {
   readonly applyHints: number[];
   /** How many times apply ran. */
   applies: number;
+  /** How many times refreshStatus ran (one per status sync pass of a work). */
+  statusRefreshes: number;
 }
 
 /** Creates a {@link FakeCluster}. */
@@ -71,6 +73,7 @@ export function createFakeCluster(): FakeCluster {
     failNextApply: false,
     applyHints: [],
     applies: 0,
+    statusRefreshes: 0,
     applier: {
       async apply(work) {
         cluster.applies++;
@@ -127,6 +130,7 @@ export function createFakeCluster(): FakeCluster {
         return { status, requeueAfterMs: cluster.applyHints.shift() };
       },
       async refreshStatus(work) {
+        cluster.statusRefreshes += 1;
         const status: ManifestWorkStatus = structuredClone(work.status ?? {});
         const manifests = status.resourceStatus?.manifests ?? [];
         let notAvailable = 0;
