@@ -10,23 +10,13 @@ import { createMetricsServer, createServerMetrics } from '../../../src/server/me
 import { createDatabase } from '../../../src/server/store/database.ts';
 import { migrate } from '../../../src/server/store/migrations.ts';
 import { restartTestCluster, stopTestCluster, useTestDatabase } from '../../support/postgres.ts';
+import { waitFor } from '../../support/wait.ts';
 
 after(() => stopTestCluster());
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);
   return { status: response.status, body: await response.json() };
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('/livez stays 200 while the database is down; /healthcheck follows the database and registration', async (t) => {
@@ -75,17 +65,25 @@ test('/livez stays 200 while the database is down; /healthcheck follows the data
   await restartTestCluster(async () => {
     assert.deepEqual(await getJson(`${base}/livez`), { status: 200, body: { status: 'ok' } });
     const down = await waitFor(
-      () => getJson(`${base}/healthcheck`),
-      (r) => r.status !== 200,
+      async () => {
+        const r = await getJson(`${base}/healthcheck`);
+        return r.status !== 200 && r;
+      },
       'not ready',
+      20_000,
+      100,
     );
     assert.deepEqual(down, { status: 503, body: { status: 'not ready' } });
     assert.deepEqual(await getJson(`${base}/livez`), { status: 200, body: { status: 'ok' } });
   });
   const back = await waitFor(
-    () => getJson(`${base}/healthcheck`),
-    (r) => r.status === 200,
+    async () => {
+      const r = await getJson(`${base}/healthcheck`);
+      return r.status === 200 && r;
+    },
     'ready again',
+    20_000,
+    100,
   );
   assert.deepEqual(back.body, { status: 'ok' });
 });
@@ -163,9 +161,9 @@ test('/metrics shows process metrics and REST counters moving; one log line per 
   assert.equal(typeof post.durationMs, 'number');
   assert.equal(requests.filter((l) => l.level === 'info').length, 3, 'one line per REST request');
   const scrapeLine = await waitFor(
-    async () => lines.find((l) => l.msg === 'request' && l.path === '/metrics'),
-    (line) => line !== undefined,
+    () => lines.find((l) => l.msg === 'request' && l.path === '/metrics'),
     'the scrape to be logged',
+    20_000,
   );
   assert.equal(scrapeLine?.level, 'debug', 'metrics scrapes are logged at debug');
 });
