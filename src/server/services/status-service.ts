@@ -147,7 +147,8 @@ async function applyBatch(
   firsts: StatusTarget[],
 ): Promise<BatchOutcome<StatusOutcome>[]> {
   const rows = await lockStatusTargets(client, [...new Set(updates.map((u) => u.resourceId))]);
-  const changed = new Map<string, JsonEvent>();
+  /** Resource id → index in `events` of its newest stored status. */
+  const changed = new Map<string, number>();
   const deleted = new Set<string>();
   const events: NewStatusEvent[] = [];
   const outcomes = updates.map((update): BatchOutcome<StatusOutcome> => {
@@ -162,7 +163,7 @@ async function applyBatch(
     }
   });
   await writeStatusChanges(client, {
-    statuses: [...changed].filter(([id]) => !deleted.has(id)).map(([id, status]) => ({ id, status })),
+    statuses: [...changed].filter(([id]) => !deleted.has(id)).map(([id, eventIndex]) => ({ id, eventIndex })),
     deleted: [...deleted],
     events,
   });
@@ -172,7 +173,7 @@ async function applyBatch(
 function applyOne(
   update: StatusUpdate,
   rows: Map<string, StatusTarget>,
-  changed: Map<string, JsonEvent>,
+  changed: Map<string, number>,
   deleted: Set<string>,
   events: NewStatusEvent[],
 ): StatusOutcome {
@@ -208,7 +209,7 @@ function applyOne(
     if (compareSequenceIds(update.sequenceId, storedSequence) <= 0) return 'ignored';
   }
   rows.set(row.id, { ...row, status });
-  changed.set(row.id, status);
+  changed.set(row.id, events.length);
   events.push({ resourceId: row.id, source: row.source, kind: 'update', event: status });
   return 'stored';
 }

@@ -67,8 +67,12 @@ export interface NewStatusEvent {
 
 /** What one status batch writes. */
 export interface StatusChanges {
-  /** New stored statuses of resources that stay. */
-  statuses: readonly { id: string; status: JsonEvent }[];
+  /**
+   * New stored statuses of resources that stay, each named by the index in `events` of the update event
+   * carrying it (so every status is serialised and parsed once, not once for the row and again for the
+   * event).
+   */
+  statuses: readonly { id: string; eventIndex: number }[];
   /** Resources removed for good, with their undelivered spec events. */
   deleted: readonly string[];
   /** Status events, in order (their ids follow this order). */
@@ -76,46 +80,51 @@ export interface StatusChanges {
 }
 
 /**
- * Writes `changes` inside the caller's transaction. Status event ids are taken under a
- * transaction-scoped advisory lock, so they become visible in commit order and a relay cursor never
- * skips a row committed late. Every sub-statement sees the same snapshot, so a delete's spec bundle is
- * read before its row goes.
+ * The statement writing {@link StatusChanges} (parameters from {@link statusChangeParameters}). Status
+ * event ids are taken under a transaction-scoped advisory lock, so they become visible in commit order
+ * and a relay cursor never skips a row committed late. Every sub-statement sees the same snapshot, so a
+ * delete's spec bundle is read before its row goes.
  */
-export async function writeStatusChanges(client: Queryable, changes: StatusChanges): Promise<void> {
-  if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) return;
-  await client.query(
-    `WITH lock AS MATERIALIZED (
-       SELECT pg_advisory_xact_lock($4) AS taken
+const WRITE_STATUS_CHANGES = `WITH lock AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock($5) AS taken
      ), recorded AS (
        INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
        SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event',
               CASE WHEN e.v->>'kind' = 'delete'
                    THEN (SELECT r.payload->'data' FROM resources r WHERE r.id = e.v->>'resource_id') END
-       FROM lock, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, n)
+       FROM lock, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, n)
        ORDER BY e.n
      ), stored AS (
-       UPDATE resources r SET status = x.status, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status jsonb)
+       UPDATE resources r SET status = ($4::jsonb -> x.n) -> 'event', updated_at = now()
+       FROM unnest($1::text[], $2::int[]) AS x(id, n)
        WHERE r.id = x.id
      ), removed AS (
-       DELETE FROM resources WHERE id = ANY($2::text[])
+       DELETE FROM resources WHERE id = ANY($3::text[])
      ), unsent AS (
-       DELETE FROM spec_outbox WHERE resource_id = ANY($2::text[])
+       DELETE FROM spec_outbox WHERE resource_id = ANY($3::text[])
      )
-     SELECT pg_notify($5, '') WHERE jsonb_array_length($3::jsonb) > 0`,
-    [
-      JSON.stringify(changes.statuses),
-      changes.deleted,
-      JSON.stringify(
-        changes.events.map((e) => ({
-          resource_id: e.resourceId,
-          source: e.source,
-          kind: e.kind,
-          event: e.event,
-        })),
-      ),
-      STATUS_EVENTS_LOCK_KEY,
-      STATUS_EVENTS_CHANNEL,
-    ],
-  );
+     SELECT pg_notify($6, '') WHERE jsonb_array_length($4::jsonb) > 0`;
+
+function statusChangeParameters(changes: StatusChanges): unknown[] {
+  return [
+    changes.statuses.map((s) => s.id),
+    changes.statuses.map((s) => s.eventIndex),
+    changes.deleted,
+    JSON.stringify(
+      changes.events.map((e) => ({
+        resource_id: e.resourceId,
+        source: e.source,
+        kind: e.kind,
+        event: e.event,
+      })),
+    ),
+    STATUS_EVENTS_LOCK_KEY,
+    STATUS_EVENTS_CHANNEL,
+  ];
+}
+
+/** Writes `changes` inside the caller's transaction, in one statement. */
+export async function writeStatusChanges(client: Queryable, changes: StatusChanges): Promise<void> {
+  if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) return;
+  await client.query(WRITE_STATUS_CHANGES, statusChangeParameters(changes));
 }
