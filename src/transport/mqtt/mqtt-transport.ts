@@ -229,6 +229,10 @@ function buildClientOptions(config: MqttTransportOptions['config'], clientId: st
     resubscribe: false,
     username: config.username,
     password: config.password,
+    // mqtt.js otherwise formats a debug line per packet (for the `debug` module): measurable per event
+    log: ignoreLog,
+    // a ping every keep-alive period even while publishing, instead of re-arming a timer per packet
+    reschedulePings: false,
   };
   if (tls) {
     Object.assign(options, {
@@ -242,6 +246,10 @@ function buildClientOptions(config: MqttTransportOptions['config'], clientId: st
     });
   }
   return options;
+}
+
+function ignoreLog(): void {
+  // mqtt.js's own debug trace is not wanted; the transport logs what matters through pino
 }
 
 function splitHostPort(hostPort: string): [string, string | undefined] {

@@ -79,7 +79,6 @@ export function publishTopic(
   identity: TransportIdentity,
   event: MaestroEvent,
 ): string {
-  const { action } = parseEventType(event.type);
   if (identity.role === 'source') {
     const route = routeSourceEvent(event);
     if (route.to === 'all-agents') {
@@ -96,6 +95,7 @@ export function publishTopic(
     );
   }
   const route = routeAgentEvent(event);
+  const { action } = parseEventType(event.type);
   if (action === 'resync_request' && route.to === 'all-sources' && topics.agentBroadcast !== undefined) {
     return replaceFirstWildcard(topics.agentBroadcast, identity.clusterName);
   }
