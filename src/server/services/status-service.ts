@@ -23,7 +23,7 @@ import { compareSequenceIds } from '../../work/sequence-id.ts';
 import { createBatcher } from '../store/batcher.ts';
 import type { BatchOutcome } from '../store/batcher.ts';
 import { connect, databaseError } from '../store/database.ts';
-import { beginAndLockStatusTargets, writeStatusChangesAndCommit } from '../store/status-writes.ts';
+import { lockStatusTargets, writeStatusChangesAndCommit } from '../store/status-writes.ts';
 import type { NewStatusEvent, StatusTarget } from '../store/status-writes.ts';
 
 /** A decoded agent status update. */
@@ -141,7 +141,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
   return { apply: (update) => batcher.submit(update), drain: () => batcher.drain() };
 }
 
-/** Runs one batch in its own transaction (opened by the locking read, committed by the write). */
+/** Runs one batch in its own transaction, committed by {@link writeStatusChangesAndCommit}. */
 async function applyBatchTransaction(
   pool: pg.Pool,
   updates: readonly StatusUpdate[],
@@ -149,6 +149,7 @@ async function applyBatchTransaction(
 ): Promise<BatchOutcome<StatusOutcome>[]> {
   const client = await connect(pool);
   try {
+    await client.query('BEGIN');
     return await applyBatch(client, updates, firsts);
   } catch (err: unknown) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -163,7 +164,7 @@ async function applyBatch(
   updates: readonly StatusUpdate[],
   firsts: StatusTarget[],
 ): Promise<BatchOutcome<StatusOutcome>[]> {
-  const rows = await beginAndLockStatusTargets(client, [...new Set(updates.map((u) => u.resourceId))]);
+  const rows = await lockStatusTargets(client, [...new Set(updates.map((u) => u.resourceId))]);
   /** Resource id → index in `events` of its newest stored status. */
   const changed = new Map<string, number>();
   const deleted = new Set<string>();

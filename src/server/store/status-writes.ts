@@ -22,30 +22,24 @@ export interface StatusTarget {
   createdAt: Date;
 }
 
-interface TargetRow {
-  id: string;
-  consumer_name: string;
-  source: string;
-  version: string;
-  metadata: unknown;
-  status: JsonEvent | null;
-  created_at: Date;
-}
-
-/**
- * Opens the batch's transaction and reads and row-locks (`FOR UPDATE`, in id order so concurrent
- * batches never deadlock) the given ids, in one round trip (`BEGIN` and the read sent together, so
- * the ids are inlined as escaped literals).
- */
-export async function beginAndLockStatusTargets(
+/** Reads and row-locks (`FOR UPDATE`, in id order so concurrent batches never deadlock) the given ids. */
+export async function lockStatusTargets(
   client: Queryable,
   ids: readonly string[],
 ): Promise<Map<string, StatusTarget>> {
-  const results = (await client.query(
-    `BEGIN; SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
-     FROM resources WHERE id = ANY(${textArray(ids)}) ORDER BY id FOR UPDATE`,
-  )) as unknown as pg.QueryResult<TargetRow>[];
-  const result = results[1] as pg.QueryResult<TargetRow>;
+  const result = await client.query<{
+    id: string;
+    consumer_name: string;
+    source: string;
+    version: string;
+    metadata: unknown;
+    status: JsonEvent | null;
+    created_at: Date;
+  }>(
+    `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
+     FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
   return new Map(
     result.rows.map((r) => [
       r.id,
@@ -91,11 +85,9 @@ export interface StatusChanges {
  * advisory lock, so they become visible in commit order and a relay cursor never skips a row committed
  * late. Every sub-statement sees the same snapshot, so a delete's spec bundle is read before its row goes.
  */
-function textArray(values: readonly string[]): string {
-  return `ARRAY[${values.map((v) => pg.escapeLiteral(v)).join(',')}]::text[]`;
-}
-
 function writeStatement(changes: StatusChanges): string {
+  const texts = (values: readonly string[]): string =>
+    `ARRAY[${values.map((v) => pg.escapeLiteral(v)).join(',')}]::text[]`;
   const events = pg.escapeLiteral(
     JSON.stringify(
       changes.events.map((e) => ({
@@ -106,7 +98,7 @@ function writeStatement(changes: StatusChanges): string {
       })),
     ),
   );
-  const deleted = textArray(changes.deleted);
+  const deleted = texts(changes.deleted);
   return `WITH batch AS MATERIALIZED (
        SELECT ${events}::jsonb AS events
      ), lock AS MATERIALIZED (
@@ -120,7 +112,7 @@ function writeStatement(changes: StatusChanges): string {
        ORDER BY e.n
      ), stored AS (
        UPDATE resources r SET status = (batch.events -> x.n) -> 'event', updated_at = now()
-       FROM batch, unnest(${textArray(changes.statuses.map((s) => s.id))},
+       FROM batch, unnest(${texts(changes.statuses.map((s) => s.id))},
                           ARRAY[${changes.statuses.map((s) => String(s.eventIndex)).join(',')}]::int[]) AS x(id, n)
        WHERE r.id = x.id
      ), removed AS (
