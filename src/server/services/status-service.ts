@@ -22,8 +22,8 @@ import type { JsonEvent } from '../../cloudevents/json-codec.ts';
 import { compareSequenceIds } from '../../work/sequence-id.ts';
 import { createBatcher } from '../store/batcher.ts';
 import type { BatchOutcome } from '../store/batcher.ts';
-import { connect, databaseError } from '../store/database.ts';
-import { lockStatusTargets, writeStatusChangesAndCommit } from '../store/status-writes.ts';
+import { databaseError, inTransaction } from '../store/database.ts';
+import { lockStatusTargets, writeStatusChanges } from '../store/status-writes.ts';
 import type { NewStatusEvent, StatusTarget } from '../store/status-writes.ts';
 
 /** A decoded agent status update. */
@@ -121,7 +121,7 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
       for (let attempt = 1; ; attempt += 1) {
         try {
           const firsts: StatusTarget[] = [];
-          const outcomes = await applyBatchTransaction(pool, updates, firsts);
+          const outcomes = await inTransaction(pool, (client) => applyBatch(client, updates, firsts));
           const now = Date.now();
           for (const row of firsts) {
             options.metrics?.resourceFirstStatusLatency.observe(
@@ -139,24 +139,6 @@ export function createStatusService(options: StatusServiceOptions): StatusServic
     },
   });
   return { apply: (update) => batcher.submit(update), drain: () => batcher.drain() };
-}
-
-/** Runs one batch in its own transaction, committed by {@link writeStatusChangesAndCommit}. */
-async function applyBatchTransaction(
-  pool: pg.Pool,
-  updates: readonly StatusUpdate[],
-  firsts: StatusTarget[],
-): Promise<BatchOutcome<StatusOutcome>[]> {
-  const client = await connect(pool);
-  try {
-    await client.query('BEGIN');
-    return await applyBatch(client, updates, firsts);
-  } catch (err: unknown) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 async function applyBatch(
@@ -180,7 +162,7 @@ async function applyBatch(
       return { ok: false, error: err };
     }
   });
-  await writeStatusChangesAndCommit(client, {
+  await writeStatusChanges(client, {
     statuses: [...changed].filter(([id]) => !deleted.has(id)).map(([id, eventIndex]) => ({ id, eventIndex })),
     deleted: [...deleted],
     events,

@@ -1,10 +1,9 @@
 /**
  * SQL of a status batch: the resources it targets, read narrowly and row-locked, and everything the
- * batch writes in ONE statement, sent together with the COMMIT (one round trip): stored statuses, hard deletes after `Deleted=True`
+ * batch writes in ONE statement (one round trip): stored statuses, hard deletes after `Deleted=True`
  * (with their undelivered spec events) and the status events every replica relays, plus the NOTIFY
  * sent on commit. The caller decides every outcome in between.
  */
-import pg from 'pg';
 import type { JsonEvent } from '../../cloudevents/json-codec.ts';
 import type { Queryable } from './database.ts';
 import { STATUS_EVENTS_CHANNEL, STATUS_EVENTS_LOCK_KEY } from './status-event-queries.ts';
@@ -81,14 +80,36 @@ export interface StatusChanges {
 }
 
 /**
- * The statement writing {@link StatusChanges}. Status event ids are taken under a transaction-scoped
- * advisory lock, so they become visible in commit order and a relay cursor never skips a row committed
- * late. Every sub-statement sees the same snapshot, so a delete's spec bundle is read before its row goes.
+ * The statement writing {@link StatusChanges} (parameters from {@link statusChangeParameters}). Status
+ * event ids are taken under a transaction-scoped advisory lock, so they become visible in commit order
+ * and a relay cursor never skips a row committed late. Every sub-statement sees the same snapshot, so a
+ * delete's spec bundle is read before its row goes.
  */
-function writeStatement(changes: StatusChanges): string {
-  const texts = (values: readonly string[]): string =>
-    `ARRAY[${values.map((v) => pg.escapeLiteral(v)).join(',')}]::text[]`;
-  const events = pg.escapeLiteral(
+const WRITE_STATUS_CHANGES = `WITH lock AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock($5) AS taken
+     ), recorded AS (
+       INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
+       SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event',
+              CASE WHEN e.v->>'kind' = 'delete'
+                   THEN (SELECT r.payload->'data' FROM resources r WHERE r.id = e.v->>'resource_id') END
+       FROM lock, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, n)
+       ORDER BY e.n
+     ), stored AS (
+       UPDATE resources r SET status = ($4::jsonb -> x.n) -> 'event', updated_at = now()
+       FROM unnest($1::text[], $2::int[]) AS x(id, n)
+       WHERE r.id = x.id
+     ), removed AS (
+       DELETE FROM resources WHERE id = ANY($3::text[])
+     ), unsent AS (
+       DELETE FROM spec_outbox WHERE resource_id = ANY($3::text[])
+     )
+     SELECT pg_notify($6, '') WHERE jsonb_array_length($4::jsonb) > 0`;
+
+function statusChangeParameters(changes: StatusChanges): unknown[] {
+  return [
+    changes.statuses.map((s) => s.id),
+    changes.statuses.map((s) => s.eventIndex),
+    changes.deleted,
     JSON.stringify(
       changes.events.map((e) => ({
         resource_id: e.resourceId,
@@ -97,44 +118,13 @@ function writeStatement(changes: StatusChanges): string {
         event: e.event,
       })),
     ),
-  );
-  const deleted = texts(changes.deleted);
-  return `WITH batch AS MATERIALIZED (
-       SELECT ${events}::jsonb AS events
-     ), lock AS MATERIALIZED (
-       SELECT pg_advisory_xact_lock(${STATUS_EVENTS_LOCK_KEY}) AS taken
-     ), recorded AS (
-       INSERT INTO status_events (resource_id, source, event_type, event, spec_data)
-       SELECT e.v->>'resource_id', e.v->>'source', e.v->>'kind', e.v->'event',
-              CASE WHEN e.v->>'kind' = 'delete'
-                   THEN (SELECT r.payload->'data' FROM resources r WHERE r.id = e.v->>'resource_id') END
-       FROM lock, batch, jsonb_array_elements(batch.events) WITH ORDINALITY AS e(v, n)
-       ORDER BY e.n
-     ), stored AS (
-       UPDATE resources r SET status = (batch.events -> x.n) -> 'event', updated_at = now()
-       FROM batch, unnest(${texts(changes.statuses.map((s) => s.id))},
-                          ARRAY[${changes.statuses.map((s) => String(s.eventIndex)).join(',')}]::int[]) AS x(id, n)
-       WHERE r.id = x.id
-     ), removed AS (
-       DELETE FROM resources WHERE id = ANY(${deleted})
-     ), unsent AS (
-       DELETE FROM spec_outbox WHERE resource_id = ANY(${deleted})
-     )
-     SELECT pg_notify(${pg.escapeLiteral(STATUS_EVENTS_CHANNEL)}, '')
-     FROM batch WHERE jsonb_array_length(batch.events) > 0`;
+    STATUS_EVENTS_LOCK_KEY,
+    STATUS_EVENTS_CHANNEL,
+  ];
 }
 
-/**
- * Writes `changes` and commits the caller's transaction (opened with `BEGIN`) in ONE round trip: the
- * status event lock is held until the commit, and a separate `COMMIT` would keep it held (blocking
- * every other replica's and batch's status writes) for as long as this process takes to get back to
- * the connection — on a busy event loop, most of a batch's time. Values are inlined as escaped
- * literals because only a parameterless query may hold two statements.
- */
-export async function writeStatusChangesAndCommit(client: Queryable, changes: StatusChanges): Promise<void> {
-  if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) {
-    await client.query('COMMIT');
-    return;
-  }
-  await client.query(`${writeStatement(changes)}; COMMIT`);
+/** Writes `changes` inside the caller's transaction, in one statement. */
+export async function writeStatusChanges(client: Queryable, changes: StatusChanges): Promise<void> {
+  if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) return;
+  await client.query(WRITE_STATUS_CHANGES, statusChangeParameters(changes));
 }
