@@ -1,16 +1,19 @@
 /**
  * A child process simulating many agents on the integrated broker (forked by `server-bench.ts`):
  * one `Subscribe` stream per consumer, several streams per HTTP/2 connection, recording the
- * create → agent latency from each event's `time`, and publishing status updates on request.
+ * create → agent latency from each event's `time`, and publishing status updates on request (on a
+ * few connections shared by this process's agents, through the lean caller of `raw-grpc-unary.ts`).
  * Talks to its parent over IPC.
  */
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { HEARTBEAT_EVENT_TYPE, MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
 import { loadCloudEventService } from '../../src/cloudevents/proto.ts';
-import { SUBSCRIBE_METHOD_PATH } from '../../src/transport/grpc/service.ts';
+import { PUBLISH_METHOD_PATH, SUBSCRIBE_METHOD_PATH } from '../../src/transport/grpc/service.ts';
 import type { PbCloudEvent } from '../../src/cloudevents/proto.ts';
 import { eventTimeMs, publishRequestFactory, stringAttribute } from './event-bytes.ts';
+import { connectRawGrpc } from './raw-grpc-unary.ts';
+import type { RawGrpcConnection } from './raw-grpc-unary.ts';
 
 /** Messages from the parent. */
 export type AgentSimCommand =
@@ -21,6 +24,9 @@ export type AgentSimCommand =
 
 const { Subscribe } = loadCloudEventService();
 const clients: Client[] = [];
+/** Connections the status updates go out on (a few, shared by all simulated agents of this process). */
+const publishers: RawGrpcConnection[] = [];
+const PUBLISH_CONNECTIONS = 8;
 const calls: ClientReadableStream<PbCloudEvent>[] = [];
 const received: { id: string; consumer: string }[] = [];
 let latencies: number[] = [];
@@ -81,18 +87,6 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
   });
 }
 
-function publish(client: Client, bytes: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/io.cloudevents.v1.CloudEventService/Publish',
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      bytes,
-      (err) => resolve(err === null),
-    );
-  });
-}
-
 const statusBytes = publishRequestFactory({
   id: 'template',
   source: 'bench-work-agent',
@@ -132,8 +126,8 @@ async function statusLoad(durationMs: number, concurrency: number): Promise<{ ok
         resourceid: target.id,
         sequenceid: nextSequenceId(),
       });
-      const client = clients[w % clients.length] as Client;
-      if (await publish(client, bytes)) ok += 1;
+      const publisher = publishers[w % publishers.length] as RawGrpcConnection;
+      if (await publisher.unary(PUBLISH_METHOD_PATH, bytes)) ok += 1;
       else failed += 1;
     }
   };
@@ -146,6 +140,8 @@ process.on('message', (message: AgentSimCommand) => {
     switch (message.cmd) {
       case 'connect':
         await connect(message.port, message.consumers, message.streamsPerConnection);
+        for (let i = 0; i < PUBLISH_CONNECTIONS; i += 1)
+          publishers.push(connectRawGrpc(`127.0.0.1:${message.port}`));
         process.send?.({ cmd: 'connected', connected });
         break;
       case 'stats':
@@ -159,6 +155,7 @@ process.on('message', (message: AgentSimCommand) => {
         exiting = true;
         for (const call of calls) call.cancel();
         for (const client of clients) client.close();
+        for (const publisher of publishers) publisher.close();
         process.exit(0);
     }
   })();

@@ -10,14 +10,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, credentials } from '@grpc/grpc-js';
 import pg from 'pg';
 import { MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
+import { PUBLISH_METHOD_PATH } from '../../src/transport/grpc/service.ts';
 import { embeddedDatabaseUrl, startServerProcess } from '../e2e/server-process.ts';
 import { percentile } from './bench-module.ts';
 import type { BenchMetric, BenchModule, BenchOptions } from './bench-module.ts';
 import type { AgentSimCommand } from './agent-sim.ts';
 import { publishRequestFactory } from './event-bytes.ts';
+import { processCpuSeconds } from './process-cpu.ts';
+import type { ProcessCpu } from './process-cpu.ts';
+import { connectRawGrpc } from './raw-grpc-unary.ts';
+import type { RawGrpcConnection } from './raw-grpc-unary.ts';
 
 const LATENCY_AGENTS = 1000;
 const SIM_PROCESSES = 4;
@@ -55,16 +59,36 @@ function createRequest(consumer: string): Buffer {
   return createBytes({ clustername: consumer, resourceid: randomUUID() });
 }
 
-function publish(client: Client, bytes: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/io.cloudevents.v1.CloudEventService/Publish',
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      bytes,
-      (err) => resolve(err === null),
-    );
-  });
+function publish(connection: RawGrpcConnection, bytes: Buffer): Promise<boolean> {
+  return connection.unary(PUBLISH_METHOD_PATH, bytes);
+}
+
+/** Cumulative CPU seconds of the server process, its PostgreSQL and everything else this bench runs. */
+interface CpuSplit {
+  server: number;
+  postgres: number;
+  generators: number;
+  at: number;
+}
+
+async function cpuSplit(serverPid: number): Promise<CpuSplit> {
+  const [server, bench] = (await processCpuSeconds([serverPid, process.pid])) as [ProcessCpu, ProcessCpu];
+  return {
+    server: server.own,
+    postgres: server.tree - server.own,
+    generators: bench.tree - server.tree,
+    at: performance.now(),
+  };
+}
+
+/** Where the cores went between two {@link cpuSplit} samples: cores busy on average, per part. */
+function coresBusy(phase: string, from: CpuSplit, to: CpuSplit): BenchMetric[] {
+  const seconds = (to.at - from.at) / 1000;
+  return (['server', 'postgres', 'generators'] as const).map((part) => ({
+    name: `${phase}: ${part === 'generators' ? 'load generators' : part} CPU`,
+    value: Number(((to[part] - from[part]) / seconds).toFixed(2)),
+    unit: 'cores',
+  }));
 }
 
 interface Sim {
@@ -105,7 +129,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
     '10s',
   ]);
   const sims: Sim[] = [];
-  const sources: Client[] = [];
+  const sources: RawGrpcConnection[] = [];
   try {
     const pid = server.child.pid as number;
     const pool = new pg.Pool({
@@ -138,12 +162,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
     );
     const rssConnected = await rssMiB(pid);
 
-    for (let i = 0; i < 8; i += 1)
-      sources.push(
-        new Client(`127.0.0.1:${server.sourcePort}`, credentials.createInsecure(), {
-          'grpc.use_local_subchannel_pool': 1,
-        }),
-      );
+    for (let i = 0; i < 8; i += 1) sources.push(connectRawGrpc(`127.0.0.1:${server.sourcePort}`));
 
     log(`sustained creates for ${throughputMs / 1000} s`);
     let created = 0;
@@ -151,11 +170,12 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
     let n = 0;
     const deadline = Date.now() + throughputMs;
     const started = Date.now();
+    const createsCpuStart = await cpuSplit(pid);
     await Promise.all(
       Array.from({ length: 256 }, async (_, w) => {
         while (Date.now() < deadline) {
           const ok = await publish(
-            sources[w % sources.length] as Client,
+            sources[w % sources.length] as RawGrpcConnection,
             createRequest(latencySet[n++ % LATENCY_AGENTS] as string),
           );
           if (ok) created += 1;
@@ -164,6 +184,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
       }),
     );
     const createsPerSecond = created / ((Date.now() - started) / 1000);
+    const createsCpu = coresBusy('creates phase', createsCpuStart, await cpuSplit(pid));
     log(`${created} creates (${failed} failed): ${createsPerSecond.toFixed(0)}/s`);
     await new Promise((r) => setTimeout(r, 3000));
     await Promise.all(sims.map((s) => s.ask({ cmd: 'stats' }, 'stats')));
@@ -178,7 +199,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
       for (let i = 0; i < perTick; i += 1) {
         inFlight.push(
           publish(
-            sources[n % sources.length] as Client,
+            sources[n % sources.length] as RawGrpcConnection,
             createRequest(latencySet[n++ % LATENCY_AGENTS] as string),
           ),
         );
@@ -195,6 +216,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
 
     log(`status updates for ${statusMs / 1000} s`);
     const statusStart = Date.now();
+    const statusCpuStart = await cpuSplit(pid);
     const statusReplies = await Promise.all(
       sims.map((s) =>
         s.ask<{ ok: number; failed: number }>(
@@ -205,6 +227,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
     );
     const statusOk = statusReplies.reduce((a, r) => a + r.ok, 0);
     const statusPerSecond = statusOk / ((Date.now() - statusStart) / 1000);
+    const statusCpu = coresBusy('status phase', statusCpuStart, await cpuSplit(pid));
     const rssEnd = await rssMiB(pid);
     await pool.end();
     return [
@@ -240,6 +263,8 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
         goal: { op: '<=', value: 1024 },
       },
       { name: 'server RSS at end', value: rssEnd, unit: 'MiB', goal: { op: '<=', value: 1024 } },
+      ...createsCpu,
+      ...statusCpu,
     ];
   } finally {
     for (const client of sources) client.close();
