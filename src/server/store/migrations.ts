@@ -97,6 +97,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_consumers_created ON consumers (created_at, id);
     `,
   },
+  {
+    id: '202601010003',
+    description: 'index for the SDK list (source + consumer in the default order); drop prefix duplicates',
+    // The SDK lists `source=… and consumer_name=…` in the default order: this index hands the page's
+    // ids over in that order (an index-only scan) instead of a scan and sort of the wide heap. The
+    // dropped indexes are prefixes of this one and of idx_resources_consumer_created, so lookups by
+    // source or consumer alone keep an index while every row write maintains one index fewer.
+    sql: `
+      CREATE INDEX idx_resources_source_consumer_created ON resources (source, consumer_name, created_at, id);
+      DROP INDEX idx_resources_source;
+      DROP INDEX idx_resources_consumer_name;
+    `,
+  },
 ];
 
 /** Advisory lock key of the migration runner (any constant shared by all replicas). */
