@@ -2,7 +2,8 @@
  * JSON presentation of consumers, resource bundles and lists, field for field as upstream's
  * presenters (server.md §2.2), plus the `fields` projection.
  */
-import type { ConsumerRestRow, ResourceBundleRow, SpecDataText, StatusText } from '../store/rest-queries.ts';
+import type { ResourceBundleRow, SpecDataText, StatusText } from '../store/rest-bundle-queries.ts';
+import type { ConsumerRestRow } from '../store/rest-queries.ts';
 import { API_ERROR_CODE, API_V1_PATH, ApiError } from './api-errors.ts';
 
 /** A JSON object. */
@@ -218,10 +219,25 @@ export function presentList<T>(kind: string, page: number, total: number, items:
   return { kind, page, size: items.length, total, items };
 }
 
-/** {@link presentList} as JSON text around items that already are JSON text. */
-export function presentListJson(kind: string, page: number, total: number, items: readonly string[]): string {
-  return (
-    `{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.length},"total":${total}` +
-    `,"items":[${items.join(',')}]}`
-  );
+const COMMA = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
+
+/**
+ * {@link presentList} as UTF-8 JSON around items that already are UTF-8 JSON, in pieces to be sent
+ * one after the other (see list-body.ts), so the items are never copied into a string.
+ */
+export function presentListJson(
+  kind: string,
+  page: number,
+  total: number,
+  items: readonly Buffer[],
+): Buffer[] {
+  const head = `{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.length},"total":${total},"items":[`;
+  const parts: Buffer[] = [Buffer.from(head)];
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(item);
+  });
+  parts.push(LIST_END);
+  return parts;
 }

@@ -13,8 +13,10 @@ import { createManagedListener, installRequestHooks, operationIdOf } from './lis
 import type { ManagedListener } from './listener.ts';
 import { registerConsumerRoutes } from './routes/consumer-routes.ts';
 import { registerMetaRoutes } from './routes/meta-routes.ts';
+import { createResourceBundleReader } from './resource-bundle-reader.ts';
 import { registerResourceBundleRoutes } from './routes/resource-bundle-routes.ts';
 import type { ResourceDeleter } from './routes/resource-bundle-routes.ts';
+import { DEFAULT_BUNDLE_CACHE_BYTES, createStampedBufferCache } from './stamped-buffer-cache.ts';
 
 /** Options for {@link createRestServer}. */
 export interface RestServerOptions {
@@ -27,7 +29,13 @@ export interface RestServerOptions {
   /** Bind port (`--http-server-bindport`; 0 = any free port). */
   port: number;
   logger: Logger;
-  metrics: Pick<ServerMetrics, 'restRequestCount' | 'restRequestDuration'>;
+  metrics: Pick<ServerMetrics, 'restRequestCount' | 'restRequestDuration' | 'restBundleCacheLookups'>;
+  /**
+   * Bytes of presented resource bundles kept between requests (default
+   * {@link DEFAULT_BUNDLE_CACHE_BYTES}; 0 keeps none). Each replica keeps its own; entries are tied
+   * to row versions, so none is ever served after its bundle changed.
+   */
+  bundleCacheBytes?: number;
 }
 
 /** The REST server; `start`/`stop` are idempotent. */
@@ -64,14 +72,16 @@ export async function buildRestApp(
   const logger = options.logger;
   const app = fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
   // level 1: pages of a thousand bundles are megabytes of JSON, and speed matters more than the
-  // last few percent of compression (JSON still shrinks about tenfold)
+  // last few percent of compression (JSON still shrinks about tenfold); the bundle lists, by far
+  // the largest bodies, gzip themselves (list-body.ts) and the plugin passes them through
   await app.register(compress, { global: true, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 } });
   app.removeAllContentTypeParsers();
   // upstream reads every body as JSON whatever its content type (curl -d sends form encoding)
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
   installRequestHooks(app, { logger, level: 'info', metrics: options.metrics });
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('vary', 'Authorization');
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary === undefined ? 'Authorization' : `Authorization, ${String(vary)}`);
     for (const [name, value] of Object.entries(CORS_HEADERS)) reply.header(name, value);
     return payload;
   });
@@ -103,7 +113,11 @@ export async function buildRestApp(
 
   registerMetaRoutes(app);
   registerConsumerRoutes(app, options.pool);
-  registerResourceBundleRoutes(app, options.pool, options.resources);
+  const cache = createStampedBufferCache({
+    maxBytes: options.bundleCacheBytes ?? DEFAULT_BUNDLE_CACHE_BYTES,
+  });
+  const bundles = createResourceBundleReader({ pool: options.pool, cache, metrics: options.metrics });
+  registerResourceBundleRoutes(app, bundles, options.resources);
   return app;
 }
 

@@ -15,6 +15,11 @@ export interface ServerMetrics {
   readonly restRequestCount: Counter<'method' | 'path' | 'code'>;
   /** REST request duration in seconds. */
   readonly restRequestDuration: Histogram<'method' | 'path' | 'code'>;
+  /**
+   * Presented resource bundles the REST lists and gets took from the cache (`hit`) or read and
+   * presented anew (`miss`: never presented, evicted, or changed since).
+   */
+  readonly restBundleCacheLookups: Counter<'result'>;
 
   /** gRPC source-server calls started, by `type` (Publish/Subscribe) and CloudEvent `source`. */
   readonly grpcCalled: Counter<'type' | 'source'>;
@@ -135,6 +140,12 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       help: 'REST API request duration in seconds.',
       labelNames: ['method', 'path', 'code'],
       buckets: [0.1, 1, 10, 30],
+      registers,
+    }),
+    restBundleCacheLookups: new Counter({
+      name: 'rest_api_resource_bundle_cache_lookups_total',
+      help: 'Resource bundles the REST API served from its presented-bundle cache (hit) or read anew (miss).',
+      labelNames: ['result'],
       registers,
     }),
     grpcCalled: new Counter({

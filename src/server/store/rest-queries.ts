@@ -1,6 +1,7 @@
 /**
- * Read queries behind the REST API's lists and gets: filtered, ordered, paged reads of `resources`
- * and `consumers`. Filters and orderings arrive as SQL built by the REST layer from the allow-lists
+ * Read queries behind the REST API's lists and gets: the allow-listed columns, filtered, ordered,
+ * paged reads ({@link listPage}; resource bundles build on it in rest-bundle-queries.ts) and the
+ * consumer reads. Filters and orderings arrive as SQL built by the REST layer from the allow-lists
  * below, with every user value as a bind parameter; this module adds paging and the stable
  * tie-breaker order.
  */
@@ -59,55 +60,6 @@ export interface RestPage<T> {
   total: number;
 }
 
-/**
- * A `resources` row in the form the REST presenter turns into JSON text. The large parts of the
- * stored events (manifests, status feedback) stay JSON text as PostgreSQL renders it, so listing
- * pages of multi-kilobyte bundles never parses and re-serialises them in Node.
- */
-export interface ResourceBundleRow {
-  id: string;
-  name: string;
-  consumerName: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-  /** The spec event's `metadata` extension (an object, or a JSON string as some sources send). */
-  metadata: unknown;
-  /** JSON text of the spec data's members when the data is a JSON object (see {@link SpecDataText}). */
-  spec: SpecDataText;
-  /** The whole spec event when its data is not a JSON object (text or base64), for the presenter to decode. */
-  specEvent: Record<string, unknown> | null;
-  /** The last accepted status, or null before the first status. */
-  status: StatusText | null;
-}
-
-/** JSON text of a spec event's data members; null when absent or not of the presented type. */
-export interface SpecDataText {
-  /** `data.manifests` when an array. */
-  manifests: string | null;
-  /** `data.manifestConfigs` when an array. */
-  manifestConfigs: string | null;
-  /** `data.deleteOption` when an object. */
-  deleteOption: string | null;
-}
-
-/** The parts of a stored status event the presenter needs. */
-export interface StatusText {
-  /** The event's `resourceversion` extension as stored (any JSON value); null when absent or null. */
-  resourceVersion: unknown;
-  /** The event's `sequenceid` extension as stored; null when absent or null. */
-  sequenceId: unknown;
-  /** JSON text of `data.conditions` when an array. */
-  conditions: string | null;
-  /** JSON text of `data.manifestBundle` when present (any type). */
-  manifestBundle: string | null;
-  /** JSON text of `data.resourceStatus` when an array. */
-  resourceStatus: string | null;
-  /** The whole status event when its data is not a JSON object, for the presenter to decode. */
-  event: Record<string, unknown> | null;
-}
-
 /** A `consumers` row as the REST layer presents it. */
 export interface ConsumerRestRow {
   id: string;
@@ -117,78 +69,31 @@ export interface ConsumerRestRow {
   updatedAt: string;
 }
 
-const utc = (column: string): string =>
+/** SQL rendering timestamp `column` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). */
+export const utcText = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** What a REST read selects (`columns`) and from where (`from`, aliased as the allow-lists expect). */
-interface RowSource {
+/** A table as {@link listPage} pages it. */
+export interface PageSource {
+  /** What the rows are, for error messages (`resource bundles`). */
+  what: string;
+  table: string;
+  /** The alias the allow-list's SQL uses for `table` (`r`, `c`). */
+  alias: string;
+  /** What each page row selects, over `alias`. */
   columns: string;
-  from: string;
+  /** A condition every read of the table adds (`c.deleted_at IS NULL`), or none. */
+  baseFilter?: string;
 }
 
-/** `event->'data'->member` as JSON text when it has `type` (`NULL` also when the data is no object). */
-const dataText = (event: string, member: string, type?: 'array' | 'object'): string => {
-  const value = `${event}->'data'->'${member}'`;
-  return type === undefined
-    ? `(${value})::text`
-    : `CASE WHEN jsonb_typeof(${value}) = '${type}' THEN (${value})::text END`;
+const CONSUMERS: PageSource = {
+  what: 'consumers',
+  table: 'consumers',
+  alias: 'c',
+  columns: `c.id, c.name, c.labels, ${utcText('c.created_at')} AS created_at,
+  ${utcText('c.updated_at')} AS updated_at`,
+  baseFilter: 'c.deleted_at IS NULL',
 };
-
-/** `event` itself when its data is not a JSON object (the rare case the presenter decodes in Node). */
-const oddEvent = (event: string): string =>
-  `CASE WHEN jsonb_typeof(${event}->'data') = 'object' THEN NULL ELSE ${event} END`;
-
-/**
- * Presentation columns of `resources` (see {@link ResourceBundleRow}). Every `->` on a column
- * de-TOASTs (decompresses) the whole stored event again, so the lateral `e` does it once per row:
- * `|| '{}'` returns the detoasted event unchanged and `OFFSET 0` keeps the subquery from being
- * inlined back into each use.
- */
-const RESOURCE_BUNDLE_ROWS: RowSource = {
-  columns: `r.id, r.name, r.consumer_name, r.version,
-  ${utc('r.created_at')} AS created_at, ${utc('r.updated_at')} AS updated_at,
-  ${utc('r.deleted_at')} AS deleted_at, e.spec->'metadata' AS metadata,
-  ${dataText('e.spec', 'manifests', 'array')} AS manifests,
-  ${dataText('e.spec', 'manifestConfigs', 'array')} AS manifest_configs,
-  ${dataText('e.spec', 'deleteOption', 'object')} AS delete_option, ${oddEvent('e.spec')} AS spec_event,
-  e.status IS NOT NULL AS has_status, e.status->'resourceversion' AS status_version,
-  e.status->'sequenceid' AS status_sequence, ${dataText('e.status', 'conditions', 'array')} AS conditions,
-  ${dataText('e.status', 'manifestBundle')} AS manifest_bundle,
-  ${dataText('e.status', 'resourceStatus', 'array')} AS resource_status,
-  CASE WHEN e.status IS NOT NULL THEN ${oddEvent('e.status')} END AS status_event`,
-  from: `resources r
-  CROSS JOIN LATERAL (SELECT r.payload || '{}'::jsonb AS spec, r.status || '{}'::jsonb AS status OFFSET 0) e`,
-};
-
-const CONSUMER_ROWS: RowSource = {
-  columns: `c.id, c.name, c.labels, ${utc('c.created_at')} AS created_at,
-  ${utc('c.updated_at')} AS updated_at`,
-  from: 'consumers c',
-};
-
-const selectFrom = (rows: RowSource): string => `SELECT ${rows.columns} FROM ${rows.from}`;
-
-interface ResourceBundleSqlRow {
-  id: string;
-  name: string;
-  consumer_name: string;
-  version: string | number;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-  metadata: unknown;
-  manifests: string | null;
-  manifest_configs: string | null;
-  delete_option: string | null;
-  spec_event: Record<string, unknown> | null;
-  has_status: boolean;
-  status_version: unknown;
-  status_sequence: unknown;
-  conditions: string | null;
-  manifest_bundle: string | null;
-  resource_status: string | null;
-  status_event: Record<string, unknown> | null;
-}
 
 interface ConsumerSqlRow {
   id: string;
@@ -196,35 +101,6 @@ interface ConsumerSqlRow {
   labels: Record<string, string> | null;
   created_at: string;
   updated_at: string;
-}
-
-function toResourceBundle(row: ResourceBundleSqlRow): ResourceBundleRow {
-  return {
-    id: row.id,
-    name: row.name,
-    consumerName: row.consumer_name,
-    version: Number(row.version),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-    metadata: row.metadata,
-    spec: {
-      manifests: row.manifests,
-      manifestConfigs: row.manifest_configs,
-      deleteOption: row.delete_option,
-    },
-    specEvent: row.spec_event,
-    status: row.has_status
-      ? {
-          resourceVersion: row.status_version,
-          sequenceId: row.status_sequence,
-          conditions: row.conditions,
-          manifestBundle: row.manifest_bundle,
-          resourceStatus: row.resource_status,
-          event: row.status_event,
-        }
-      : null,
-  };
 }
 
 function toConsumer(row: ConsumerSqlRow): ConsumerRestRow {
@@ -238,30 +114,28 @@ function toConsumer(row: ConsumerSqlRow): ConsumerRestRow {
 }
 
 /**
- * Counts the matches and reads one page, concurrently on two connections. The page is chosen on
- * narrow rows (id + sort keys, no JSON) and only its rows are then read whole: sorting thousands of
- * rows with their multi-kilobyte payloads spills to disk, sorting their ids does not. (Counting in
- * the paging scan with `count(*) OVER ()` costs as much CPU as the separate count and forgoes the
- * concurrency.)
+ * Counts the matches and reads one page, concurrently on two connections. The page's ids are
+ * chosen by an inner query that reads only the filter and sort columns (for the default order and
+ * the common filters an index hands them over in order, so nothing is sorted), and only those rows
+ * are joined back for `columns`, re-sorted by the same keys (a unique order, ending in the id). The
+ * count is a separate query rather than `count(*) OVER ()` in the paging scan, which would cost as
+ * much CPU and forgo the concurrency.
  */
-async function listPage<R, T>(
+export async function listPage<R, T>(
   pool: pg.Pool,
-  what: string,
-  rows: RowSource,
-  table: string,
-  alias: string,
-  baseFilter: string | undefined,
+  source: PageSource,
   query: RestListQuery,
   map: (row: R) => T,
 ): Promise<RestPage<T>> {
-  const conditions = [baseFilter, query.where?.sql].filter((c): c is string => c !== undefined);
+  const { table, alias } = source;
+  const conditions = [source.baseFilter, query.where?.sql].filter((c): c is string => c !== undefined);
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const params = [...(query.where?.params ?? [])];
   const order = [...query.orderBy, `${alias}.created_at`, `${alias}.id`].join(', ');
-  const pageSql = `WITH page AS (
-      SELECT ${alias}.id, row_number() OVER (ORDER BY ${order}) AS position FROM ${table} ${alias}${where}
-      ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2})
-    ${selectFrom(rows)} JOIN page ON page.id = ${alias}.id ORDER BY page.position`;
+  const pageSql = `SELECT ${source.columns} FROM (
+      SELECT ${alias}.id FROM ${table} ${alias}${where}
+      ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}
+    ) page JOIN ${table} ${alias} ON ${alias}.id = page.id ORDER BY ${order}`;
   try {
     const counting = pool.query<{ total: string }>(
       `SELECT count(*) AS total FROM ${table} ${alias}${where}`,
@@ -274,25 +148,8 @@ async function listPage<R, T>(
     const [count, page] = await Promise.all([counting, paging]);
     return { rows: (page.rows as R[]).map(map), total: Number(count.rows[0]?.total ?? 0) };
   } catch (err: unknown) {
-    throw databaseError(err, `listing ${what}`);
+    throw databaseError(err, `listing ${source.what}`);
   }
-}
-
-/** One page of resources (soft-deleted ones included, as upstream) and the matching total. */
-export function listResourcesForRest(
-  pool: pg.Pool,
-  query: RestListQuery,
-): Promise<RestPage<ResourceBundleRow>> {
-  return listPage(
-    pool,
-    'resource bundles',
-    RESOURCE_BUNDLE_ROWS,
-    'resources',
-    'r',
-    undefined,
-    query,
-    toResourceBundle,
-  );
 }
 
 /** One page of consumers and the matching total. */
@@ -300,39 +157,14 @@ export function listConsumersForRest(
   pool: pg.Pool,
   query: RestListQuery,
 ): Promise<RestPage<ConsumerRestRow>> {
-  return listPage(
-    pool,
-    'consumers',
-    CONSUMER_ROWS,
-    'consumers',
-    'c',
-    'c.deleted_at IS NULL',
-    query,
-    toConsumer,
-  );
-}
-
-/** The resource with `id` (also when marked as deleting) for presentation, or undefined. */
-export async function getResourceBundleForRest(
-  pool: pg.Pool,
-  id: string,
-): Promise<ResourceBundleRow | undefined> {
-  try {
-    const result = await pool.query<ResourceBundleSqlRow>(
-      `${selectFrom(RESOURCE_BUNDLE_ROWS)} WHERE r.id = $1`,
-      [id],
-    );
-    return result.rows[0] === undefined ? undefined : toResourceBundle(result.rows[0]);
-  } catch (err: unknown) {
-    throw databaseError(err, `reading resource bundle '${id}'`);
-  }
+  return listPage(pool, CONSUMERS, query, toConsumer);
 }
 
 /** The consumer with `id`, or undefined. */
 export async function getConsumerForRest(pool: pg.Pool, id: string): Promise<ConsumerRestRow | undefined> {
   try {
     const result = await pool.query<ConsumerSqlRow>(
-      `${selectFrom(CONSUMER_ROWS)} WHERE c.id = $1 AND c.deleted_at IS NULL`,
+      `SELECT ${CONSUMERS.columns} FROM consumers c WHERE c.id = $1 AND c.deleted_at IS NULL`,
       [id],
     );
     return result.rows[0] === undefined ? undefined : toConsumer(result.rows[0]);

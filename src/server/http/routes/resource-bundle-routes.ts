@@ -3,24 +3,15 @@
  * updating are the sources' business over gRPC, so those methods answer 405 (server.md §2.1).
  */
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { isMaestroError } from '../../../common/errors.ts';
 import type { ResourceService } from '../../services/resource-service.ts';
-import {
-  RESOURCE_COLUMNS,
-  getResourceBundleForRest,
-  listResourcesForRest,
-} from '../../store/rest-queries.ts';
+import { RESOURCE_COLUMNS } from '../../store/rest-queries.ts';
 import { API_ERROR_CODE, API_V1_PATH, ApiError } from '../api-errors.ts';
+import { createListBodyEncoder } from '../list-body.ts';
 import { parseListParams } from '../list-params.ts';
 import type { JsonObject } from '../presenters.ts';
-import {
-  presentList,
-  presentListJson,
-  presentResourceBundle,
-  projectFields,
-  validateFields,
-} from '../presenters.ts';
+import { presentList, presentListJson, projectFields, validateFields } from '../presenters.ts';
+import type { ResourceBundleReader } from '../resource-bundle-reader.ts';
 
 const COLLECTION = `${API_V1_PATH}/resource-bundles`;
 
@@ -30,33 +21,36 @@ export type ResourceDeleter = Pick<ResourceService, 'markAsDeleting'>;
 /** Registers the resource-bundle routes on `app`. */
 export function registerResourceBundleRoutes(
   app: FastifyInstance,
-  pool: pg.Pool,
+  bundles: ResourceBundleReader,
   resources: ResourceDeleter,
 ): void {
-  // Bundles are presented as JSON text (see presentResourceBundle) and sent as is; only a `fields`
-  // projection parses them back into objects.
+  const bodies = createListBodyEncoder();
+  // Bundles are presented as UTF-8 JSON (see presentResourceBundle and the reader's cache) and
+  // sent as is; only a `fields` projection parses them back into objects.
   app.get(COLLECTION, async (request, reply) => {
     const { page, query, fields } = parseListParams(
       request.query as Record<string, string>,
       RESOURCE_COLUMNS,
     );
     if (fields !== undefined) validateFields('ResourceBundle', fields);
-    const result = await listResourcesForRest(pool, query);
-    const items = result.rows.map(presentResourceBundle);
+    const { items, total } = await bundles.list(query);
     if (fields !== undefined) {
-      const projected = items.map((item) => projectFields(JSON.parse(item) as JsonObject, fields));
-      return presentList('ResourceBundleList', page, result.total, projected);
+      const projected = items.map((item) => projectFields(JSON.parse(item.toString()) as JsonObject, fields));
+      return presentList('ResourceBundleList', page, total, projected);
     }
+    const parts = presentListJson('ResourceBundleList', page, total, items);
+    const { body, encoding } = await bodies.encode(parts, request.headers['accept-encoding']);
+    if (encoding !== undefined) reply.header('content-encoding', encoding).header('vary', 'accept-encoding');
     reply.type('application/json; charset=utf-8');
-    return presentListJson('ResourceBundleList', page, result.total, items);
+    return body;
   });
 
   app.get<{ Params: { id: string } }>(`${COLLECTION}/:id`, async (request, reply) => {
-    const row = await getResourceBundleForRest(pool, request.params.id);
-    if (row === undefined)
+    const bundle = await bundles.get(request.params.id);
+    if (bundle === undefined)
       throw new ApiError(API_ERROR_CODE.notFound, `resource bundle '${request.params.id}' not found`);
     reply.type('application/json; charset=utf-8');
-    return presentResourceBundle(row);
+    return bundle;
   });
 
   // Marks the bundle as deleting through the same write path as a source's delete_request, so the

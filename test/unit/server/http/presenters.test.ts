@@ -15,7 +15,7 @@ import {
 import { SearchError } from '../../../../src/server/http/search/index.ts';
 import { MaestroError } from '../../../../src/common/errors.ts';
 import { CONSUMER_COLUMNS, RESOURCE_COLUMNS } from '../../../../src/server/store/rest-queries.ts';
-import type { ResourceBundleRow } from '../../../../src/server/store/rest-queries.ts';
+import type { ResourceBundleRow } from '../../../../src/server/store/rest-bundle-queries.ts';
 
 test('timestamps use Go time.Time JSON form (trailing fraction zeros dropped)', () => {
   assert.equal(goTimestamp('2025-12-13T13:32:30.311894Z'), '2025-12-13T13:32:30.311894Z');
@@ -125,9 +125,15 @@ test('resource bundle: spec and status data sent as text or base64 are decoded',
   });
 });
 
-test('list JSON text is the list envelope around the items', () => {
-  const text = presentListJson('ResourceBundleList', 2, 7, ['{"id":"a"}', '{"id":"b"}']);
-  assert.deepEqual(JSON.parse(text), presentList('ResourceBundleList', 2, 7, [{ id: 'a' }, { id: 'b' }]));
+test('list JSON is the list envelope around the items', () => {
+  const items = [Buffer.from('{"id":"a"}'), Buffer.from('{"id":"ü"}')];
+  const json = Buffer.concat(presentListJson('ResourceBundleList', 2, 7, items));
+  assert.deepEqual(
+    JSON.parse(json.toString()),
+    presentList('ResourceBundleList', 2, 7, [{ id: 'a' }, { id: 'ü' }]),
+  );
+  const empty = Buffer.concat(presentListJson('ResourceBundleList', 9, 7, []));
+  assert.deepEqual(JSON.parse(empty.toString()), presentList('ResourceBundleList', 9, 7, []));
 });
 
 test('fields projection keeps id, selects inside objects and rejects unknown names', () => {
