@@ -65,6 +65,7 @@ function eventsFor(consumer: string, count: number): MaestroEvent[] {
 async function runAgents(brokerHost: string, consumers: number, total: number): Promise<void> {
   const broker = { brokerHost } as MosquittoInstance;
   let received = 0;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
   const agents = consumerNames(consumers).map((name) =>
     transport(broker, { role: 'agent', clusterName: name }, name),
   );
@@ -72,8 +73,10 @@ async function runAgents(brokerHost: string, consumers: number, total: number): 
     agents.map((agent) =>
       agent.start(async () => {
         received += 1;
+        if (received === 1) cpuAtStart = process.cpuUsage();
         if (received === total) {
-          process.send?.({ done: true });
+          const cpu = process.cpuUsage(cpuAtStart);
+          process.send?.({ done: true, cpuMicros: cpu.user + cpu.system });
           await Promise.all(agents.map((a) => a.stop()));
           process.disconnect();
         }
@@ -100,9 +103,13 @@ async function measure(
     String(total),
   ]);
   const messages = new EventEmitter();
-  child.on('message', (message: { ready?: boolean; done?: boolean }) => {
+  let agentsCpuMicros = 0;
+  child.on('message', (message: { ready?: boolean; done?: boolean; cpuMicros?: number }) => {
     if (message.ready) messages.emit('ready');
-    if (message.done) messages.emit('done');
+    if (message.done) {
+      agentsCpuMicros = message.cpuMicros ?? 0;
+      messages.emit('done');
+    }
   });
   const exited = once(child, 'exit');
   let running = true;
@@ -111,6 +118,7 @@ async function measure(
   });
   let seconds: number;
   let publishSeconds: number;
+  let publisherCpu: NodeJS.CpuUsage;
   try {
     await once(messages, 'ready');
     const source = transport(broker, { role: 'source', sourceId: SOURCE });
@@ -118,6 +126,7 @@ async function measure(
     const batches = consumerNames(consumers).map((name) => eventsFor(name, perConsumer));
     const delivered = once(messages, 'done');
     const start = performance.now();
+    const cpuAtStart = process.cpuUsage();
     await Promise.all(
       batches.map(async (events) => {
         for (const event of events) await source.publish(event);
@@ -126,6 +135,7 @@ async function measure(
     publishSeconds = (performance.now() - start) / 1000;
     await delivered;
     seconds = (performance.now() - start) / 1000;
+    publisherCpu = process.cpuUsage(cpuAtStart);
     await source.stop();
   } finally {
     running = false;
@@ -141,6 +151,13 @@ async function measure(
     },
     { name: 'publish throughput', value: total / publishSeconds, unit: 'events/s' },
     { name: 'events', value: total, unit: 'events' },
+    // CPU per event says what a change saved even when other work shares the machine
+    {
+      name: 'publisher CPU per event',
+      value: (publisherCpu.user + publisherCpu.system) / total,
+      unit: 'µs',
+    },
+    { name: 'agents CPU per event', value: agentsCpuMicros / total, unit: 'µs' },
   ];
 }
 

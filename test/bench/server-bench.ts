@@ -81,13 +81,15 @@ async function cpuSplit(serverPid: number): Promise<CpuSplit> {
   };
 }
 
-/** Where the cores went between two {@link cpuSplit} samples: cores busy on average, per part. */
-function coresBusy(phase: string, from: CpuSplit, to: CpuSplit): BenchMetric[] {
-  const seconds = (to.at - from.at) / 1000;
+/**
+ * CPU per operation between two {@link cpuSplit} samples, per part: unlike a rate, it says what a
+ * change saved even when other work shares the machine.
+ */
+function cpuPerOperation(operation: string, count: number, from: CpuSplit, to: CpuSplit): BenchMetric[] {
   return (['server', 'postgres', 'generators'] as const).map((part) => ({
-    name: `${phase}: ${part === 'generators' ? 'load generators' : part} CPU`,
-    value: Number(((to[part] - from[part]) / seconds).toFixed(2)),
-    unit: 'cores',
+    name: `${part === 'generators' ? 'load generators' : part} CPU per ${operation}`,
+    value: Math.round(((to[part] - from[part]) * 1e6) / Math.max(1, count)),
+    unit: 'µs',
   }));
 }
 
@@ -184,7 +186,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
       }),
     );
     const createsPerSecond = created / ((Date.now() - started) / 1000);
-    const createsCpu = coresBusy('creates phase', createsCpuStart, await cpuSplit(pid));
+    const createsCpu = cpuPerOperation('create', created, createsCpuStart, await cpuSplit(pid));
     log(`${created} creates (${failed} failed): ${createsPerSecond.toFixed(0)}/s`);
     await new Promise((r) => setTimeout(r, 3000));
     await Promise.all(sims.map((s) => s.ask({ cmd: 'stats' }, 'stats')));
@@ -227,7 +229,7 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
     );
     const statusOk = statusReplies.reduce((a, r) => a + r.ok, 0);
     const statusPerSecond = statusOk / ((Date.now() - statusStart) / 1000);
-    const statusCpu = coresBusy('status phase', statusCpuStart, await cpuSplit(pid));
+    const statusCpu = cpuPerOperation('status update', statusOk, statusCpuStart, await cpuSplit(pid));
     const rssEnd = await rssMiB(pid);
     await pool.end();
     return [

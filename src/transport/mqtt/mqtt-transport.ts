@@ -9,8 +9,8 @@
  * A message that is not a CloudEvent is logged and dropped; the subscription carries on.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'mqtt';
-import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import type { ConnectionOptions } from 'node:tls';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage, MaestroError } from '../../common/errors.ts';
 import type { ErrorCode } from '../../common/errors.ts';
 import { createSilentLogger } from '../../common/logger.ts';
@@ -24,6 +24,8 @@ import type { DeliveryQueue } from '../delivery-queue.ts';
 import { createStartWaiter, createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { encodeMqttEvent, MQTT_MAX_MESSAGE_BYTES } from './message.ts';
+import { createMqttClient } from './mqtt-socket.ts';
+import type { MqttClientOptions } from './mqtt-socket.ts';
 import { publishTopic, subscriptionTopics, validateMqttTopics } from './topics.ts';
 
 /** Options for {@link createMqttTransport}. */
@@ -174,7 +176,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
       queue = createDeliveryQueue({ handler, logger });
       status.set('connecting');
       const started = startWaiter.wait();
-      client = connect(clientOptions);
+      client = createMqttClient(clientOptions.options, clientOptions.tls);
       client.on('connect', () => void onConnect());
       client.on('close', onClose);
       client.on('error', onError);
@@ -210,17 +212,20 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
   };
 }
 
-/** mqtt.js options from the upstream config: MQTT 5, clean start, our own reconnect loop. */
-function buildClientOptions(config: MqttTransportOptions['config'], clientId: string): IClientOptions {
+/** mqtt.js options from the upstream config (MQTT 5, clean start, our own reconnect loop), and TLS's. */
+function buildClientOptions(
+  config: MqttTransportOptions['config'],
+  clientId: string,
+): { options: MqttClientOptions; tls?: ConnectionOptions } {
   const [host, portText] = splitHostPort(config.brokerHost);
   // Upstream uses TLS only when a client certificate is configured; a CA alone then silently means
   // plain TCP (and a password sent in clear). A configured CA is taken as asking for TLS here.
-  const tls = config.clientCertFile !== undefined || config.ca !== undefined;
-  const options: IClientOptions = {
+  const useTls = config.clientCertFile !== undefined || config.ca !== undefined;
+  const options: MqttClientOptions = {
     protocolVersion: 5,
-    protocol: tls ? 'mqtts' : 'mqtt',
+    protocol: useTls ? 'mqtts' : 'mqtt',
     host,
-    port: portText === undefined ? (tls ? 8883 : 1883) : Number(portText),
+    port: portText === undefined ? (useTls ? 8883 : 1883) : Number(portText),
     clientId,
     clean: true,
     keepalive: config.keepAliveSeconds,
@@ -234,8 +239,10 @@ function buildClientOptions(config: MqttTransportOptions['config'], clientId: st
     // a ping every keep-alive period even while publishing, instead of re-arming a timer per packet
     reschedulePings: false,
   };
-  if (tls) {
-    Object.assign(options, {
+  if (!useTls) return { options };
+  return {
+    options,
+    tls: {
       ca: config.ca,
       cert:
         config.clientCertFile === undefined ? undefined : readPem(config.clientCertFile, 'clientCertFile'),
@@ -243,9 +250,8 @@ function buildClientOptions(config: MqttTransportOptions['config'], clientId: st
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       servername: /^[\d.]+$|:/.test(host) ? undefined : host,
-    });
-  }
-  return options;
+    },
+  };
 }
 
 function ignoreLog(): void {
