@@ -10,22 +10,32 @@ const TICKS_PER_SECOND = 100;
 interface ProcStat {
   pid: number;
   ppid: number;
-  /** utime + stime, in ticks. */
+  /** Own utime + stime, in ticks. */
   ticks: number;
+  /** cutime + cstime: what its exited (and reaped) children used, in ticks. */
+  reapedTicks: number;
 }
 
 async function readStat(pid: number): Promise<ProcStat | undefined> {
   try {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // fields after the parenthesised command name: state ppid … utime(14) stime(15)
+    // fields after the parenthesised command name: state ppid … utime(14) stime(15) cutime(16) cstime(17)
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reapedTicks: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined; // exited meanwhile
   }
 }
 
-/** CPU seconds a process has used so far: its own, and with all its descendants. */
+/**
+ * CPU seconds a process has used so far: its own, and with all its descendants, including those that
+ * have exited (a PostgreSQL backend closed mid-phase still counts, through its parent's reaped time).
+ */
 export interface ProcessCpu {
   own: number;
   tree: number;
@@ -44,7 +54,7 @@ export async function processCpuSeconds(roots: readonly number[]): Promise<Proce
     let ticks = 0;
     const stack = [byPid.get(root)];
     for (let stat = stack.pop(); stat !== undefined; stat = stack.pop()) {
-      ticks += stat.ticks;
+      ticks += stat.ticks + stat.reapedTicks;
       stack.push(...(children.get(stat.pid) ?? []));
     }
     return { own: (byPid.get(root)?.ticks ?? 0) / TICKS_PER_SECOND, tree: ticks / TICKS_PER_SECOND };
