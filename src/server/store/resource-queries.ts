@@ -52,10 +52,11 @@ export async function lockResources(
   client: Queryable,
   ids: readonly string[],
 ): Promise<Map<string, ResourceRow>> {
-  const result = await client.query<RawResourceRow>(
-    `SELECT ${COLUMNS} FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+  const result = await client.query<RawResourceRow>({
+    name: 'maestro-lock-resources',
+    text: `SELECT ${COLUMNS} FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    values: [ids],
+  });
   return new Map(result.rows.map((raw) => [raw.id, toRow(raw)]));
 }
 

@@ -21,8 +21,9 @@ export interface SpecChanges {
 /** Writes `changes` (inside the caller's transaction). */
 export async function writeSpecChanges(client: Queryable, changes: SpecChanges): Promise<void> {
   if (changes.inserted.length + changes.updated.length + changes.outbox.length === 0) return;
-  await client.query(
-    `WITH inserted AS (
+  await client.query({
+    name: 'maestro-write-spec-changes',
+    text: `WITH inserted AS (
        INSERT INTO resources (id, name, source, consumer_name, version, payload, created_at, updated_at)
        SELECT x.id, x.id, x.source, x.consumer_name, x.version, x.payload, x.created_at, x.created_at
        FROM jsonb_to_recordset($1::jsonb)
@@ -39,7 +40,7 @@ export async function writeSpecChanges(client: Queryable, changes: SpecChanges):
        ORDER BY e.n
      )
      SELECT pg_notify($4, '') WHERE jsonb_array_length($3::jsonb) > 0`,
-    [
+    values: [
       JSON.stringify(
         changes.inserted.map((r) => ({
           id: r.id,
@@ -68,5 +69,5 @@ export async function writeSpecChanges(client: Queryable, changes: SpecChanges):
       ),
       SPEC_EVENTS_CHANNEL,
     ],
-  );
+  });
 }

@@ -34,11 +34,12 @@ export async function lockStatusTargets(
     metadata: unknown;
     status: JsonEvent | null;
     created_at: Date;
-  }>(
-    `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
+  }>({
+    name: 'maestro-lock-status-targets',
+    text: `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
      FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+    values: [ids],
+  });
   return new Map(
     result.rows.map((r) => [
       r.id,
@@ -126,5 +127,9 @@ function statusChangeParameters(changes: StatusChanges): unknown[] {
 /** Writes `changes` inside the caller's transaction, in one statement. */
 export async function writeStatusChanges(client: Queryable, changes: StatusChanges): Promise<void> {
   if (changes.statuses.length + changes.deleted.length + changes.events.length === 0) return;
-  await client.query(WRITE_STATUS_CHANGES, statusChangeParameters(changes));
+  await client.query({
+    name: 'maestro-write-status-changes',
+    text: WRITE_STATUS_CHANGES,
+    values: statusChangeParameters(changes),
+  });
 }
