@@ -40,13 +40,19 @@ function nextSequenceId(): string {
   return sequence.toString();
 }
 
+/** Streams being opened at once per process: thousands at once overflow the server's accept backlog. */
+const OPENING_AT_ONCE = 128;
+
 /**
- * Opens one stream per consumer and resolves once every stream is established. A stream that fails
- * before its `subscription-id` header (a refused connection while thousands connect at once) is
+ * Opens one stream per consumer, {@link OPENING_AT_ONCE} at a time, and resolves once every stream is
+ * established. A stream that fails before its `subscription-id` header (a refused connection) is
  * reopened after a short delay, as a real agent would, so one lost connect cannot hang the bench.
+ * (Opening all at once made the kernel drop connections beyond the listen backlog, and their SYN
+ * retries stretched connecting 10,000 agents to minutes.)
  */
 function connect(port: number, consumers: string[], perConnection: number): Promise<void> {
   let pending = consumers.length;
+  let next = 0;
   return new Promise((resolve) => {
     const open = (consumer: string, client: Client): void => {
       const call = client.makeServerStreamRequest(
@@ -62,6 +68,7 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
         established = true;
         connected += 1;
         if (--pending === 0) resolve();
+        openNext();
       });
       call.on('error', () => {
         if (!established && !exiting) setTimeout(() => open(consumer, client), 200);
@@ -73,7 +80,9 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
         received.push({ id: stringAttribute(pb, 'resourceid') ?? '', consumer });
       });
     };
-    consumers.forEach((consumer, i) => {
+    const openNext = (): void => {
+      if (next >= consumers.length) return;
+      const i = next++;
       if (i % perConnection === 0) {
         clients.push(
           new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
@@ -81,8 +90,9 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
           }),
         );
       }
-      open(consumer, clients[clients.length - 1] as Client);
-    });
+      open(consumers[i] as string, clients[clients.length - 1] as Client);
+    };
+    for (let i = 0; i < OPENING_AT_ONCE; i += 1) openNext();
     if (consumers.length === 0) resolve();
   });
 }
