@@ -79,17 +79,27 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   let retryTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
 
-  let cachedFilter: { clusters: Iterable<string>; filter: ConsumerFilter } | undefined;
+  let cachedFilter: { clusters: Iterable<string>; waiting: string; filter: ConsumerFilter } | undefined;
+  /**
+   * The connected consumers not backing off, rebuilt only when either set changes: building the
+   * filter of 10,000 names every round cost milliseconds, and a consumer keeps its (expired) backoff
+   * entry until its next delivery, so "any backoff" is no reason to rebuild.
+   */
   const eligibleConsumers = (): ConsumerFilter | undefined => {
     const clusters = broker.connectedClusters();
     if (clusters === undefined) return undefined;
-    if (backoffs.size > 0) {
-      const now = Date.now();
-      return consumerFilter([...clusters].filter((c) => (backoffs.get(c)?.until ?? 0) <= now));
-    }
+    const now = Date.now();
+    const backingOff = [...backoffs]
+      .filter(([, backoff]) => backoff.until > now)
+      .map(([consumer]) => consumer)
+      .sort();
+    const waiting = JSON.stringify(backingOff);
     // brokers hand out the same collection until a cluster (dis)connects
-    if (cachedFilter?.clusters !== clusters)
-      cachedFilter = { clusters, filter: consumerFilter([...clusters]) };
+    if (cachedFilter?.clusters !== clusters || cachedFilter.waiting !== waiting) {
+      const skipped = new Set(backingOff);
+      const eligible = [...clusters].filter((consumer) => !skipped.has(consumer));
+      cachedFilter = { clusters, waiting, filter: consumerFilter(eligible) };
+    }
     return cachedFilter.filter;
   };
 

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { fromJsonEvent } from '../../../src/cloudevents/json-codec.ts';
+import type { MaestroEvent } from '../../../src/cloudevents/event.ts';
+import { MaestroError } from '../../../src/common/errors.ts';
+import { createSilentLogger } from '../../../src/common/logger.ts';
+import type { AgentBroker } from '../../../src/server/dispatch/agent-broker.ts';
+import { createSpecDispatcher } from '../../../src/server/dispatch/spec-dispatcher.ts';
+import { createResourceService } from '../../../src/server/services/resource-service.ts';
+import { decodeSpecRequest } from '../../../src/server/services/spec-events.ts';
+import { createDatabase } from '../../../src/server/store/database.ts';
+import { migrate } from '../../../src/server/store/migrations.ts';
+import { workEvent } from '../http/rest-harness.ts';
+import { stopTestCluster, useTestDatabase } from '../../support/postgres.ts';
+import { waitFor } from '../../support/wait.ts';
+
+after(() => stopTestCluster());
+
+/** An agent-facing broker whose agents are all connected here; `down` consumers refuse events. */
+function scriptedBroker(consumers: string[]): AgentBroker & { down: Set<string>; delivered: MaestroEvent[] } {
+  const down = new Set<string>();
+  const delivered: MaestroEvent[] = [];
+  return {
+    down,
+    delivered,
+    async publish(event) {
+      const consumer = String(event.clustername);
+      if (down.has(consumer)) throw new MaestroError('UNAVAILABLE', `agent of '${consumer}' is away`);
+      delivered.push(event);
+    },
+    connectedClusters: () => consumers,
+    onAgentSubscriptionChange: () => () => undefined,
+  };
+}
+
+test('a failing consumer backs off without holding up the others, then gets its events in order', async (t) => {
+  const db = await useTestDatabase(t);
+  if (db === undefined) return;
+  const logger = createSilentLogger();
+  const database = createDatabase({ url: db.url, maxConnections: 4, logger });
+  t.after(() => database.close());
+  await migrate(database.pool, logger);
+  for (const name of ['c1', 'c2']) {
+    await database.pool.query('INSERT INTO consumers (id, name) VALUES ($1, $1)', [name]);
+  }
+  const resources = createResourceService({ pool: database.pool, logger, sourceId: 'maestro' });
+  const create = (consumer: string, n: number) =>
+    resources.apply(
+      decodeSpecRequest(
+        fromJsonEvent(
+          workEvent({
+            id: `00000000-0000-5000-8000-${consumer === 'c1' ? '1' : '2'}0000000000${n}`,
+            consumer,
+            source: 'src',
+          }),
+        ),
+        'create',
+      ),
+    );
+  await create('c1', 1);
+  await create('c1', 2);
+  await create('c2', 1);
+
+  const broker = scriptedBroker(['c1', 'c2']);
+  broker.down.add('c1');
+  const dispatcher = createSpecDispatcher({
+    pool: database.pool,
+    broker,
+    logger,
+    minBackoffMs: 50,
+    sweepIntervalMs: 60_000,
+  });
+  dispatcher.start();
+  t.after(() => dispatcher.stop());
+
+  await waitFor(() => broker.delivered.some((e) => e.clustername === 'c2'), "c2's event delivered");
+  const pending = async () =>
+    (
+      await database.pool.query<{ consumer_name: string; attempts: number }>(
+        'SELECT consumer_name, attempts FROM spec_outbox ORDER BY id',
+      )
+    ).rows;
+  await waitFor(async () => (await pending()).some((r) => r.attempts > 0), "c1's failed attempt recorded");
+  assert.deepEqual(
+    broker.delivered.map((e) => e.clustername),
+    ['c2'],
+    'nothing of c1 delivered while its agent refuses',
+  );
+  assert.ok((await pending()).every((r) => r.consumer_name === 'c1'));
+
+  // the agent comes back: the retry after the backoff delivers both events, in order
+  broker.down.delete('c1');
+  await waitFor(async () => (await pending()).length === 0, 'outbox drained');
+  assert.deepEqual(
+    broker.delivered.filter((e) => e.clustername === 'c1').map((e) => e.resourceid),
+    ['00000000-0000-5000-8000-100000000001', '00000000-0000-5000-8000-100000000002'],
+  );
+});
