@@ -2,7 +2,8 @@
  * `maestro server` benchmark: the real server process (embedded PostgreSQL, integrated gRPC broker),
  * simulated agents in child processes (`agent-sim.ts`) and a source publisher in this process.
  * Measures sustained creates/s, create → agent latency at a fixed 500 creates/s across 1,000 agents,
- * status updates persisted/s, connected agents and the server's RSS.
+ * status updates persisted/s, connected agents and the server's RSS, plus the CPU the server, its
+ * PostgreSQL and the load generators spent per create and per status update (they share the cores).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
