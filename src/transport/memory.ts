@@ -15,6 +15,7 @@ import { createDeliveryQueue } from './delivery-queue.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import { routeAgentEvent, routeSourceEvent } from './routing.ts';
 import { createStartWaiter, createStatusEmitter } from './status.ts';
+import { identityLabel } from './transport.ts';
 import type { EventHandler, Transport, TransportIdentity } from './transport.ts';
 
 /** Options for {@link createMemoryBroker}. */
@@ -79,8 +80,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
   }
 
   function createTransport(identity: TransportIdentity): Transport {
-    const label =
-      identity.role === 'source' ? `source '${identity.sourceId}'` : `agent '${identity.clusterName}'`;
+    const label = identityLabel(identity);
     const log = logger.child(
       identity.role === 'source' ? { source: identity.sourceId } : { cluster: identity.clusterName },
     );
@@ -128,15 +128,10 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       get state() {
         return status.state;
       },
-      start(handler: EventHandler) {
-        if (status.state !== 'idle') {
-          return Promise.reject(
-            new MaestroError('FAILED_PRECONDITION', `transport of ${label} already started`),
-          );
-        }
+      async start(handler: EventHandler) {
+        status.claimStart(label);
         queue = createDeliveryQueue({ handler, logger: log });
         subscribers.add(subscriber);
-        status.set('connecting');
         if (up) {
           connect();
           return Promise.resolve();

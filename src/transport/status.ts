@@ -3,7 +3,7 @@
  * {@link TransportState} and the `onStatus` listeners, so each transport only decides *when* to move.
  */
 import type { Logger } from '../common/logger.ts';
-import { errorMessage } from '../common/errors.ts';
+import { errorMessage, MaestroError } from '../common/errors.ts';
 import type { TransportState, TransportStatus } from './transport.ts';
 
 /** Holds a transport's state and notifies its listeners. */
@@ -15,6 +15,11 @@ export interface StatusEmitter {
    * `connected` is never repeated without a state in between (so every `connected` is a resync signal).
    */
   set(state: TransportState, error?: Error): void;
+  /**
+   * Moves an `idle` transport to `connecting` (the first step of every `start()`); throws
+   * FAILED_PRECONDITION naming `label` when it was started before.
+   */
+  claimStart(label: string): void;
   /** Registers a listener; returns a function that removes it. */
   onStatus(listener: (status: TransportStatus) => void): () => void;
 }
@@ -38,6 +43,12 @@ export function createStatusEmitter(logger: Logger): StatusEmitter {
           logger.error({ err: errorMessage(err) }, 'transport status listener failed');
         }
       }
+    },
+    claimStart(label) {
+      if (state !== 'idle') {
+        throw new MaestroError('FAILED_PRECONDITION', `transport of ${label} already started`);
+      }
+      this.set('connecting');
     },
     onStatus(listener) {
       listeners.add(listener);

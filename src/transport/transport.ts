@@ -19,6 +19,11 @@ import type { CloudEvent } from 'cloudevents';
  */
 export type TransportIdentity = { role: 'source'; sourceId: string } | { role: 'agent'; clusterName: string };
 
+/** How messages and logs name a transport's owner: `source 'maestro'`, `agent 'cluster1'`. */
+export function identityLabel(identity: TransportIdentity): string {
+  return identity.role === 'source' ? `source '${identity.sourceId}'` : `agent '${identity.clusterName}'`;
+}
+
 /** Connection state of a transport. */
 export type TransportState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 

@@ -130,6 +130,21 @@ export function runTransportContractSuite(name: string, factory: TransportHarnes
       assert.equal(states.at(-1), 'connected');
     });
 
+    it('refuses a second start with FAILED_PRECONDITION and stays connected', async (t) => {
+      const pair = await startPair(t);
+      if (!pair) return;
+      const { cluster, source, agent } = pair;
+      await assertRejectsWith(
+        agent.transport.start(async () => {}),
+        'FAILED_PRECONDITION',
+        `transport of agent '${cluster}' already started`,
+      );
+      assert.equal(agent.transport.state, 'connected');
+      const event = specEvent(cluster);
+      await source.transport.publish(event);
+      await agent.waitForIds([event.id]);
+    });
+
     it('delivers a spec event only to the agents of its cluster', async (t) => {
       const h = use(t);
       if (!h) return;

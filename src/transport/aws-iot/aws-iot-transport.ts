@@ -21,6 +21,7 @@ import type { DeliveryQueue } from '../delivery-queue.ts';
 import { AWS_IOT_MAX_MESSAGE_BYTES, encodeMqttEvent } from '../mqtt/message.ts';
 import { publishTopic, subscriptionTopics, validateMqttTopics } from '../mqtt/topics.ts';
 import { createStartWaiter, createStatusEmitter } from '../status.ts';
+import { identityLabel } from '../transport.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 
 /** Options for {@link createAwsIotTransport}. */
@@ -63,8 +64,7 @@ export function createAwsIotTransport(
     options.clientId ??
     (identity.role === 'agent' ? `${options.agentId ?? identity.clusterName}-client` : identity.sourceId);
   const maxMessageBytes = options.maxMessageBytes ?? AWS_IOT_MAX_MESSAGE_BYTES;
-  const label =
-    identity.role === 'source' ? `source '${identity.sourceId}'` : `agent '${identity.clusterName}'`;
+  const label = identityLabel(identity);
   const logger = (options.logger ?? createSilentLogger()).child({
     component: 'awsiot-transport',
     broker: config.brokerHost,
@@ -152,14 +152,9 @@ export function createAwsIotTransport(
     get state() {
       return status.state;
     },
-    start(handler: EventHandler) {
-      if (status.state !== 'idle') {
-        return Promise.reject(
-          new MaestroError('FAILED_PRECONDITION', `transport of ${label} already started`),
-        );
-      }
+    async start(handler: EventHandler) {
+      status.claimStart(label);
       queue = createDeliveryQueue({ handler, logger });
-      status.set('connecting');
       const started = startWaiter.wait();
       const current = new mqtt5.Mqtt5Client(buildClientConfig(config, clientId, options.reconnectDelayMs));
       client = current;

@@ -25,6 +25,7 @@ import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
 import { routeAgentEvent, routeSourceEvent } from '../routing.ts';
 import { createStartWaiter, createStatusEmitter } from '../status.ts';
+import { identityLabel } from '../transport.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { createChannelCredentials } from './client-credentials.ts';
 import type { GrpcClientSecurityOptions } from './client-credentials.ts';
@@ -73,6 +74,7 @@ export const GRPC_TRANSPORT_NAME = 'grpc';
 
 /** Creates a gRPC client transport for `identity`; nothing connects until `start()`. */
 export function createGrpcTransport(identity: TransportIdentity, options: GrpcClientOptions): Transport {
+  const label = identityLabel(identity);
   const credentials = createChannelCredentials(options);
   const maxSendMessageBytes = options.maxSendMessageBytes ?? 4 * 1024 * 1024;
   const publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
@@ -218,12 +220,9 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
     get state() {
       return status.state;
     },
-    start(handler: EventHandler) {
-      if (status.state !== 'idle') {
-        return Promise.reject(new MaestroError('FAILED_PRECONDITION', 'grpc transport already started'));
-      }
+    async start(handler: EventHandler) {
+      status.claimStart(label);
       queue = createDeliveryQueue({ handler, logger, onDrain: () => call?.resume() });
-      status.set('connecting');
       const started = startWaiter.wait();
       subscribe();
       return started;

@@ -22,6 +22,7 @@ import type { MqttBrokerConfig } from '../broker-config.ts';
 import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
 import { createStartWaiter, createStatusEmitter } from '../status.ts';
+import { identityLabel } from '../transport.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { encodeMqttEvent, MQTT_MAX_MESSAGE_BYTES } from './message.ts';
 import { createMqttClient } from './mqtt-socket.ts';
@@ -66,8 +67,7 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
     options.clientId ??
     (identity.role === 'agent' ? `${options.agentId ?? identity.clusterName}-client` : identity.sourceId);
   const maxMessageBytes = options.maxMessageBytes ?? MQTT_MAX_MESSAGE_BYTES;
-  const label =
-    identity.role === 'source' ? `source '${identity.sourceId}'` : `agent '${identity.clusterName}'`;
+  const label = identityLabel(identity);
   const logger = (options.logger ?? createSilentLogger()).child({
     component: 'mqtt-transport',
     broker: config.brokerHost,
@@ -167,14 +167,9 @@ export function createMqttTransport(identity: TransportIdentity, options: MqttTr
     get state() {
       return status.state;
     },
-    start(handler: EventHandler) {
-      if (status.state !== 'idle') {
-        return Promise.reject(
-          new MaestroError('FAILED_PRECONDITION', `transport of ${label} already started`),
-        );
-      }
+    async start(handler: EventHandler) {
+      status.claimStart(label);
       queue = createDeliveryQueue({ handler, logger });
-      status.set('connecting');
       const started = startWaiter.wait();
       client = createMqttClient(clientOptions.options, clientOptions.tls);
       client.on('connect', () => void onConnect());

@@ -30,6 +30,7 @@ import { createDeliveryQueue } from '../delivery-queue.ts';
 import type { DeliveryQueue } from '../delivery-queue.ts';
 import { routeAgentEvent, routeSourceEvent } from '../routing.ts';
 import { createStatusEmitter } from '../status.ts';
+import { identityLabel } from '../transport.ts';
 import type { EventHandler, Transport, TransportIdentity } from '../transport.ts';
 import { createPubSubClient } from './client.ts';
 import { pubSubSubscriptionName, pubSubTopicName } from './layout.ts';
@@ -109,8 +110,7 @@ export function createPubSubTransport(
 ): Transport {
   const layout = roleLayout(options.config, identity);
   const maxMessageBytes = options.maxMessageBytes ?? PUBSUB_LIMITS.maxMessageBytes;
-  const label =
-    identity.role === 'source' ? `source '${identity.sourceId}'` : `agent '${identity.clusterName}'`;
+  const label = identityLabel(identity);
   const logger = (options.logger ?? createSilentLogger()).child({
     component: 'pubsub-transport',
     project: options.config.projectID,
@@ -229,10 +229,7 @@ export function createPubSubTransport(
       return status.state;
     },
     async start(handler: EventHandler) {
-      if (status.state !== 'idle') {
-        throw new MaestroError('FAILED_PRECONDITION', `transport of ${label} already started`);
-      }
-      status.set('connecting');
+      status.claimStart(label);
       client = createPubSubClient(options.config);
       const batching = { maxMessages: 100, maxMilliseconds: 1 };
       publishers = {
