@@ -19,6 +19,7 @@ import type { RawGrpcConnection } from './raw-grpc-unary.ts';
 export type AgentSimCommand =
   | { cmd: 'connect'; port: number; consumers: string[]; streamsPerConnection: number }
   | { cmd: 'stats' }
+  | { cmd: 'received' }
   | { cmd: 'status'; durationMs: number; concurrency: number }
   | { cmd: 'exit' };
 
@@ -153,6 +154,9 @@ process.on('message', (message: AgentSimCommand) => {
         for (let i = 0; i < PUBLISH_CONNECTIONS; i += 1)
           publishers.push(connectRawGrpc(`127.0.0.1:${message.port}`));
         process.send?.({ cmd: 'connected', connected });
+        break;
+      case 'received':
+        process.send?.({ cmd: 'received', received: received.length });
         break;
       case 'stats':
         process.send?.({ cmd: 'stats', connected, received: received.length, latencies });

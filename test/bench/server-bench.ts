@@ -15,6 +15,7 @@ import pg from 'pg';
 import { MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
 import { PUBLISH_METHOD_PATH } from '../../src/transport/grpc/service.ts';
 import { embeddedDatabaseUrl, startServerProcess } from '../e2e/server-process.ts';
+import { waitFor } from '../support/wait.ts';
 import { percentile } from './bench-module.ts';
 import type { BenchMetric, BenchModule, BenchOptions } from './bench-module.ts';
 import type { AgentSimCommand } from './agent-sim.ts';
@@ -186,10 +187,24 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
         }
       }),
     );
+    /** Waits until the agents hold `expected` creates: every accepted create reaches its agent. */
+    const delivered = (expected: number, what: string): Promise<boolean> =>
+      waitFor(
+        async () => {
+          const counts = await Promise.all(
+            sims.map((s) => s.ask<{ received: number }>({ cmd: 'received' }, 'received')),
+          );
+          return counts.reduce((sum, c) => sum + c.received, 0) >= expected;
+        },
+        what,
+        120_000,
+        100,
+      );
     const createsPerSecond = created / ((Date.now() - started) / 1000);
     const createsCpu = cpuPerOperation('create', created, createsCpuStart, await cpuSplit(pid));
     log(`${created} creates (${failed} failed): ${createsPerSecond.toFixed(0)}/s`);
-    await new Promise((r) => setTimeout(r, 3000));
+    // the latency phase starts from an empty outbox, not from the backlog of the sustained phase
+    await delivered(created, 'every sustained create to reach its agent');
     await Promise.all(sims.map((s) => s.ask({ cmd: 'stats' }, 'stats')));
 
     log(`latency at 500 creates/s across ${LATENCY_AGENTS} agents for ${latencyMs / 1000} s`);
@@ -209,8 +224,8 @@ async function run(options: BenchOptions): Promise<BenchMetric[]> {
       }
       await new Promise((r) => setTimeout(r, Math.max(0, interval - (Date.now() - tick))));
     }
-    await Promise.all(inFlight);
-    await new Promise((r) => setTimeout(r, 2000));
+    const latencyCreates = (await Promise.all(inFlight)).filter(Boolean).length;
+    await delivered(created + latencyCreates, 'every create of the latency phase to reach its agent');
     const stats = await Promise.all(
       sims.map((s) => s.ask<{ latencies: number[] }>({ cmd: 'stats' }, 'stats')),
     );
