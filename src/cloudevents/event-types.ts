@@ -41,8 +41,38 @@ export interface EventType {
   action: string;
 }
 
+/**
+ * Parsed types by their text: every event on the hot paths is parsed several times, and only a
+ * handful of types exist. Bounded (an unknown type per event must not grow memory) and frozen, as
+ * the results are shared.
+ */
+const parsedDataTypes = new Map<string, DataType>();
+const parsedEventTypes = new Map<string, EventType>();
+const REMEMBERED_TYPES = 64;
+
+function remembered<T extends object>(cache: Map<string, T>, text: string, parse: (text: string) => T): T {
+  let parsed = cache.get(text);
+  if (parsed === undefined) {
+    parsed = deepFreeze(parse(text));
+    if (cache.size >= REMEMBERED_TYPES) cache.clear();
+    cache.set(text, parsed);
+  }
+  return parsed;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) {
+    if (typeof member === 'object' && member !== null) deepFreeze(member as object);
+  }
+  return Object.freeze(value);
+}
+
 /** Parses `<group>.<version>.<resource>` (at least three dot-separated parts; the group may contain dots). */
 export function parseDataType(text: string): DataType {
+  return remembered(parsedDataTypes, text, parseDataTypeText);
+}
+
+function parseDataTypeText(text: string): DataType {
   const parts = text.split('.');
   if (parts.length < 3 || parts.some((p) => p === '')) {
     throw new MaestroError('INVALID_ARGUMENT', `unsupported data type '${text}'`);
@@ -59,6 +89,10 @@ export function formatDataType(dataType: DataType): string {
 
 /** Parses `<group>.<version>.<resource>.<spec|status>.<action>`. */
 export function parseEventType(text: string): EventType {
+  return remembered(parsedEventTypes, text, parseEventTypeText);
+}
+
+function parseEventTypeText(text: string): EventType {
   const parts = text.split('.');
   if (parts.length < 5) {
     throw new MaestroError('INVALID_ARGUMENT', `unsupported event type '${text}'`);

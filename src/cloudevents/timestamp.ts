@@ -34,6 +34,10 @@ export function timestampFromRfc3339(text: string): { seconds: string; nanos: nu
   return { seconds: String(seconds), nanos };
 }
 
+// the last second formatted: events arrive with the times of the last moments, so most reuse it
+let lastSeconds = Number.NaN;
+let lastWhole = '';
+
 /** Formats a protobuf timestamp as Go's `time.RFC3339Nano` in UTC (fraction without trailing zeros). */
 export function rfc3339FromTimestamp(timestamp: PbTimestamp): string {
   const seconds = Number(timestamp.seconds ?? 0);
@@ -44,7 +48,11 @@ export function rfc3339FromTimestamp(timestamp: PbTimestamp): string {
       `invalid timestamp {seconds: ${String(timestamp.seconds)}, nanos: ${String(timestamp.nanos)}}`,
     );
   }
-  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
+  if (seconds !== lastSeconds) {
+    lastWhole = new Date(seconds * 1000).toISOString().slice(0, 19);
+    lastSeconds = seconds;
+  }
+  const whole = lastWhole;
   const fraction = nanos === 0 ? '' : `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}`;
   return `${whole}${fraction}Z`;
 }
