@@ -35,7 +35,7 @@ import type { Database } from './store/database.ts';
 import { migrate } from './store/migrations.ts';
 import { readTlsFiles } from './grpc/tls-files.ts';
 import { createNotificationListener } from './store/notification-listener.ts';
-import { SPEC_EVENTS_CHANNEL } from './store/outbox-queries.ts';
+import { consumersOfPayload, SPEC_EVENTS_CHANNEL } from './store/outbox-queries.ts';
 import { STATUS_EVENTS_CHANNEL } from './store/status-event-queries.ts';
 
 /** An address a component listens on. */
@@ -162,7 +162,10 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
     const listener = createNotificationListener({
       database,
       logger,
-      handlers: { [SPEC_EVENTS_CHANNEL]: dispatcher.wake, [STATUS_EVENTS_CHANNEL]: relay.wake },
+      handlers: {
+        [SPEC_EVENTS_CHANNEL]: (payload) => dispatcher.wake(consumersOfPayload(payload)),
+        [STATUS_EVENTS_CHANNEL]: () => relay.wake(),
+      },
     });
     const registry = createInstanceRegistry({
       pool: database.pool,

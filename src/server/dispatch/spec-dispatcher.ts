@@ -5,6 +5,11 @@
  * stream, and goes out as soon as the agent (re)subscribes. Woken by local writes, NOTIFY, agent
  * subscriptions and a periodic sweep (the safety net for lost notifications).
  *
+ * A wake-up that names consumers (a write, a NOTIFY payload, a subscription) makes the next round read
+ * only their rows; the others (the sweep, a reconnect, a backoff ending) read the rows of every
+ * eligible consumer. With 10,000 agents on a replica, matching each pending row against all of their
+ * names cost PostgreSQL more than writing the events did.
+ *
  * A failing consumer backs off exponentially without delaying the others; an event that cannot be
  * decoded or encoded is parked (kept with its error, never retried) and logged.
  */
@@ -50,8 +55,11 @@ export interface SpecDispatcher {
   start(): void;
   /** Stops sweeping and waits for the round in flight. */
   stop(): Promise<void>;
-  /** Asks for a round soon (new events, an agent subscribed, a notification). */
-  wake(): void;
+  /**
+   * Asks for a round soon: for the rows of `consumers` (new events, an agent subscribed), or of every
+   * eligible consumer when none are named.
+   */
+  wake(consumers?: Iterable<string>): void;
   /** Resolves once a full round found nothing left to send to connected consumers. */
   flush(): Promise<void>;
 }
@@ -73,13 +81,18 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   const maxBackoff = options.maxBackoffMs ?? 60_000;
   const backoffs = new Map<string, Backoff>();
   let running: Promise<void> | undefined;
-  let dirty = false;
+  /** Consumers named by wake-ups since the last round started. */
+  const woken = new Set<string>();
+  /** True when the next round must read the rows of every eligible consumer. */
+  let wokenForAll = false;
   let started = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
 
-  let cachedFilter: { clusters: Iterable<string>; waiting: string; filter: ConsumerFilter } | undefined;
+  let cachedFilter:
+    | { clusters: Iterable<string>; waiting: string; filter: ConsumerFilter; eligible: ReadonlySet<string> }
+    | undefined;
   /**
    * The connected consumers not backing off, rebuilt only when either set changes: building the
    * filter of 10,000 names every round cost milliseconds, and a consumer keeps its (expired) backoff
@@ -98,9 +111,25 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
     if (cachedFilter?.clusters !== clusters || cachedFilter.waiting !== waiting) {
       const skipped = new Set(backingOff);
       const eligible = [...clusters].filter((consumer) => !skipped.has(consumer));
-      cachedFilter = { clusters, waiting, filter: consumerFilter(eligible) };
+      cachedFilter = { clusters, waiting, filter: consumerFilter(eligible), eligible: new Set(eligible) };
     }
     return cachedFilter.filter;
+  };
+
+  /** The consumers of the next round (taking the wake-ups so far); `undefined` means every consumer. */
+  const nextRoundConsumers = (): ConsumerFilter | undefined => {
+    const all = eligibleConsumers();
+    const named = [...woken];
+    woken.clear();
+    if (wokenForAll) {
+      wokenForAll = false;
+      return all;
+    }
+    if (all === undefined) {
+      const now = Date.now();
+      return consumerFilter(named.filter((consumer) => !((backoffs.get(consumer)?.until ?? 0) > now)));
+    }
+    return consumerFilter(named.filter((consumer) => cachedFilter?.eligible.has(consumer)));
   };
 
   const scheduleRetry = (): void => {
@@ -176,9 +205,8 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
     options.onParked?.(row, error);
   };
 
-  /** One round; returns the number of rows it looked at. */
-  const round = async (): Promise<number> => {
-    const consumers = eligibleConsumers();
+  /** One round over the rows of `consumers`; returns the number of rows it looked at. */
+  const round = async (consumers: ConsumerFilter | undefined): Promise<number> => {
     if (consumers !== undefined && consumers.size === 0) return 0;
     // a delivered row whose removal is lost in a crash is sent again: allowed by at-least-once
     return inTransaction(
@@ -202,10 +230,10 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   };
 
   const loop = async (): Promise<void> => {
-    while (dirty && started) {
-      dirty = false;
+    while (started && (wokenForAll || woken.size > 0)) {
+      const consumers = nextRoundConsumers();
       try {
-        while (started && (await round()) >= batchSize) {
+        while (started && (await round(consumers)) >= batchSize) {
           // a full batch: more may be waiting
         }
       } catch (err: unknown) {
@@ -216,12 +244,13 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
     scheduleRetry();
   };
 
-  const wake = (): void => {
-    dirty = true;
+  const wake = (consumers?: Iterable<string>): void => {
+    if (consumers === undefined) wokenForAll = true;
+    else for (const consumer of consumers) woken.add(consumer);
     if (running === undefined && started) {
       running = loop().finally(() => {
         running = undefined;
-        if (dirty && started) wake();
+        if ((wokenForAll || woken.size > 0) && started) wake([]);
       });
     }
   };
@@ -233,10 +262,10 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
       unsubscribe = broker.onAgentSubscriptionChange((cluster, connected) => {
         if (connected) {
           backoffs.delete(cluster);
-          wake();
+          wake([cluster]);
         }
       });
-      sweepTimer = setInterval(wake, options.sweepIntervalMs ?? 5000);
+      sweepTimer = setInterval(() => wake(), options.sweepIntervalMs ?? 5000);
       sweepTimer.unref();
       wake();
     },
@@ -251,7 +280,6 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
     wake,
     flush: async () => {
       while (running !== undefined) await running;
-      dirty = true;
       if (!started) return;
       wake();
       await running;

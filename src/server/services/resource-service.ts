@@ -55,10 +55,11 @@ export interface ResourceService {
    */
   markAsDeleting(id: string): Promise<SpecWriteResult>;
   /**
-   * Calls `listener` after every commit that enqueued spec events, whatever the entry point (wakes
-   * the local dispatcher before the NOTIFY round trip does). Returns a function removing it.
+   * Calls `listener` with the consumers concerned after every commit that enqueued spec events,
+   * whatever the entry point (wakes the local dispatcher before the NOTIFY round trip does). Returns a
+   * function removing it.
    */
-  onSpecEventsCommitted(listener: () => void): () => void;
+  onSpecEventsCommitted(listener: (consumers: ReadonlySet<string>) => void): () => void;
   /** Waits for requests in flight. */
   drain(): Promise<void>;
 }
@@ -74,20 +75,18 @@ export function createResourceService(options: ResourceServiceOptions): Resource
   const { pool, sourceId } = options;
   const logger = options.logger.child({ component: 'resource-service' });
 
-  const committedListeners = new Set<() => void>();
+  const committedListeners = new Set<(consumers: ReadonlySet<string>) => void>();
   const commitBatch = async (requests: readonly SpecWrite[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
-    const outcomes = await runBatch(requests);
-    let changed = 0;
+    const { outcomes, enqueuedFor } = await runBatch(requests);
     outcomes.forEach((outcome, i) => {
       if (!outcome.ok || !outcome.value.changed) return;
-      changed += 1;
       const action = requests[i]?.action;
       options.metrics?.resourceProcessed.inc({ action: action === 'mark-deleting' ? 'delete' : action });
     });
-    if (changed > 0) for (const listener of [...committedListeners]) listener();
+    if (enqueuedFor.size > 0) for (const listener of [...committedListeners]) listener(enqueuedFor);
     return outcomes;
   };
-  const runBatch = async (requests: readonly SpecWrite[]): Promise<BatchOutcome<SpecWriteResult>[]> => {
+  const runBatch = async (requests: readonly SpecWrite[]): Promise<AppliedBatch> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(pool, (client) => applyBatch(client, requests, sourceId));
@@ -117,11 +116,17 @@ export function createResourceService(options: ResourceServiceOptions): Resource
   };
 }
 
+/** A committed batch: one outcome per request, and the consumers whose spec events it enqueued. */
+interface AppliedBatch {
+  outcomes: BatchOutcome<SpecWriteResult>[];
+  enqueuedFor: ReadonlySet<string>;
+}
+
 async function applyBatch(
   client: pg.ClientBase,
   requests: readonly SpecWrite[],
   sourceId: string,
-): Promise<BatchOutcome<SpecWriteResult>[]> {
+): Promise<AppliedBatch> {
   const rows = await lockResources(client, [...new Set(requests.map((r) => r.resourceId))]);
   const creates = requests.filter((r): r is SpecRequest => r.action === 'create' && !rows.has(r.resourceId));
   const consumers = await existingConsumerNames(client, [...new Set(creates.map((r) => r.consumerName))]);
@@ -152,7 +157,7 @@ async function applyBatch(
     updated: [...updated.values()],
     outbox,
   });
-  return outcomes;
+  return { outcomes, enqueuedFor: new Set(outbox.map((e) => e.consumerName)) };
 }
 
 function applyOne(

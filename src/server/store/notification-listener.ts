@@ -12,8 +12,11 @@ import type { Database } from './database.ts';
 export interface NotificationListenerOptions {
   database: Pick<Database, 'url' | 'ssl'>;
   logger: Logger;
-  /** Channel → handler (called with no argument: payloads are not used). */
-  handlers: Readonly<Record<string, () => void>>;
+  /**
+   * Channel → handler, called with the notification's payload, or with none after a (re)connect (when
+   * anything may have been missed).
+   */
+  handlers: Readonly<Record<string, (payload?: string) => void>>;
   /** Reconnect backoff bounds; default 200 ms → 10 s. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -66,7 +69,7 @@ export function createNotificationListener(options: NotificationListenerOptions)
     };
     next.on('error', lost);
     next.on('end', () => lost());
-    next.on('notification', (msg) => options.handlers[msg.channel]?.());
+    next.on('notification', (msg) => options.handlers[msg.channel]?.(msg.payload));
     client = next;
     try {
       await next.connect();

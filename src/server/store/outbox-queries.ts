@@ -23,8 +23,34 @@ export interface OutboxRow extends NewOutboxEvent {
   attempts: number;
 }
 
-/** NOTIFY channel raised when spec events are enqueued (payload: unused). */
+/**
+ * NOTIFY channel raised when spec events are enqueued. The payload names the consumers whose events
+ * were enqueued ({@link specEventsPayload}), so a dispatcher reads only their rows.
+ */
 export const SPEC_EVENTS_CHANNEL = 'maestro_spec_events';
+
+/** Payloads above this size name no consumer (PostgreSQL refuses payloads of 8,000 bytes or more). */
+const MAX_PAYLOAD_BYTES = 7000;
+
+/** The NOTIFY payload naming `consumers`: a JSON array, or '' (meaning "any consumer") when too long. */
+export function specEventsPayload(consumers: Iterable<string>): string {
+  const payload = JSON.stringify([...new Set(consumers)]);
+  return Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES ? '' : payload;
+}
+
+/**
+ * The consumers a {@link SPEC_EVENTS_CHANNEL} payload names; `undefined` means "any consumer" (an
+ * empty or unreadable payload, e.g. from an older replica that sent none).
+ */
+export function consumersOfPayload(payload: string | undefined): string[] | undefined {
+  if (payload === undefined || payload === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return Array.isArray(parsed) && parsed.every((c) => typeof c === 'string') ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface RawOutboxRow {
   id: string;

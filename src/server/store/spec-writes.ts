@@ -1,10 +1,10 @@
 /**
  * The write half of a spec batch in ONE statement (one round trip): new resource rows, changed
- * resource rows and their outbox events, plus the NOTIFY that wakes every replica's dispatcher on
- * commit. The caller has row-locked the resources and decided every outcome.
+ * resource rows and their outbox events, plus the NOTIFY (naming the consumers concerned) that wakes
+ * every replica's dispatcher on commit. The caller has row-locked the resources and decided every outcome.
  */
 import type { Queryable } from './database.ts';
-import { SPEC_EVENTS_CHANNEL } from './outbox-queries.ts';
+import { SPEC_EVENTS_CHANNEL, specEventsPayload } from './outbox-queries.ts';
 import type { NewOutboxEvent } from './outbox-queries.ts';
 import type { ResourceRow } from './resource-queries.ts';
 
@@ -39,7 +39,7 @@ export async function writeSpecChanges(client: Queryable, changes: SpecChanges):
        FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(v, n)
        ORDER BY e.n
      )
-     SELECT pg_notify($4, '') WHERE jsonb_array_length($3::jsonb) > 0`,
+     SELECT pg_notify($4, $5) WHERE jsonb_array_length($3::jsonb) > 0`,
     values: [
       JSON.stringify(
         changes.inserted.map((r) => ({
@@ -68,6 +68,7 @@ export async function writeSpecChanges(client: Queryable, changes: SpecChanges):
         })),
       ),
       SPEC_EVENTS_CHANNEL,
+      specEventsPayload(changes.outbox.map((e) => e.consumerName)),
     ],
   });
 }

@@ -96,3 +96,56 @@ test('a failing consumer backs off without holding up the others, then gets its 
     ['00000000-0000-5000-8000-100000000001', '00000000-0000-5000-8000-100000000002'],
   );
 });
+
+test('a wake-up naming consumers sends only their events; one naming none sends every eligible one', async (t) => {
+  const db = await useTestDatabase(t);
+  if (db === undefined) return;
+  const logger = createSilentLogger();
+  const database = createDatabase({ url: db.url, maxConnections: 4, logger });
+  t.after(() => database.close());
+  await migrate(database.pool, logger);
+  for (const name of ['c1', 'c2']) {
+    await database.pool.query('INSERT INTO consumers (id, name) VALUES ($1, $1)', [name]);
+  }
+  const broker = scriptedBroker(['c1', 'c2']);
+  const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger, sweepIntervalMs: 60_000 });
+  dispatcher.start();
+  t.after(() => dispatcher.stop());
+  await dispatcher.flush();
+
+  // written without waking this dispatcher (as by another replica, before its NOTIFY arrives)
+  const resources = createResourceService({ pool: database.pool, logger, sourceId: 'maestro' });
+  for (const consumer of ['c1', 'c2']) {
+    await resources.apply(
+      decodeSpecRequest(
+        fromJsonEvent(
+          workEvent({
+            id: `00000000-0000-5000-8000-${consumer === 'c1' ? 3 : 4}00000000001`,
+            consumer,
+            source: 'src',
+          }),
+        ),
+        'create',
+      ),
+    );
+  }
+  const pendingConsumers = async () =>
+    (await database.pool.query<{ consumer_name: string }>('SELECT consumer_name FROM spec_outbox')).rows.map(
+      (r) => r.consumer_name,
+    );
+
+  dispatcher.wake(['c1']);
+  await waitFor(async () => !(await pendingConsumers()).includes('c1'), "c1's event sent and removed");
+  assert.deepEqual(
+    broker.delivered.map((e) => e.clustername),
+    ['c1'],
+  );
+  assert.deepEqual(await pendingConsumers(), ['c2'], "c2's event waits for a wake-up that concerns it");
+
+  dispatcher.wake();
+  await waitFor(async () => (await pendingConsumers()).length === 0, 'outbox drained');
+  assert.deepEqual(
+    broker.delivered.map((e) => e.clustername),
+    ['c1', 'c2'],
+  );
+});
