@@ -6,10 +6,11 @@
  *
  * Rules in order: unknown resource → ignored; consumer mismatch → FAILED_PRECONDITION; `Deleted=True`
  * → final status recorded for the source and the row hard-deleted (no other check); version ≠ stored
- * → ignored (stale); deep-equal to the stored status → ignored; missing `sequenceid` →
- * INVALID_ARGUMENT; not newer than the stored `sequenceid` → ignored; otherwise stored.
+ * → ignored (stale); missing `sequenceid` → INVALID_ARGUMENT; not newer than the stored `sequenceid`
+ * → ignored; otherwise stored. Upstream also ignores a status deep-equal to the stored one: every
+ * stored status has a `sequenceid`, so such a repeat carries the stored `sequenceid` and is ignored
+ * as not newer, without reading the stored status back.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { MaestroError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -153,7 +154,7 @@ async function applyBatch(
   const events: NewStatusEvent[] = [];
   const outcomes = updates.map((update): BatchOutcome<StatusOutcome> => {
     try {
-      const first = rows.get(update.resourceId)?.status === null;
+      const first = rows.get(update.resourceId)?.hasStatus === false;
       const outcome = applyOne(update, rows, changed, deleted, events);
       const row = rows.get(update.resourceId);
       if (first && outcome === 'stored' && row !== undefined) firsts.push(row);
@@ -200,15 +201,13 @@ function applyOne(
     return 'deleted';
   }
   if (update.version !== row.version) return 'ignored';
-  if (row.status !== null && isDeepStrictEqual(row.status, status)) return 'ignored';
   if (update.sequenceId === undefined) {
     throw new MaestroError('INVALID_ARGUMENT', `status of resource '${row.id}' has no '${EXT.sequenceId}'`);
   }
-  const storedSequence = row.status?.[EXT.sequenceId];
-  if (typeof storedSequence === 'string' && storedSequence !== '') {
-    if (compareSequenceIds(update.sequenceId, storedSequence) <= 0) return 'ignored';
+  if (row.sequenceId !== null && row.sequenceId !== '') {
+    if (compareSequenceIds(update.sequenceId, row.sequenceId) <= 0) return 'ignored';
   }
-  rows.set(row.id, { ...row, status });
+  rows.set(row.id, { ...row, hasStatus: true, sequenceId: update.sequenceId });
   changed.set(row.id, events.length);
   events.push({ resourceId: row.id, source: row.source, kind: 'update', event: status });
   return 'stored';

@@ -17,7 +17,13 @@ export interface StatusTarget {
   version: number;
   /** The spec's `metadata` extension (an object), or null. */
   metadata: unknown;
-  status: JsonEvent | null;
+  /** False until a status is stored. */
+  hasStatus: boolean;
+  /**
+   * The `sequenceid` of the stored status, or null. Enough to order a new status after it, and to
+   * recognise a repeat of it: the stored status is never read whole (it can be large).
+   */
+  sequenceId: string | null;
   createdAt: Date;
 }
 
@@ -32,11 +38,13 @@ export async function lockStatusTargets(
     source: string;
     version: string;
     metadata: unknown;
-    status: JsonEvent | null;
+    has_status: boolean;
+    sequence_id: string | null;
     created_at: Date;
   }>({
     name: 'maestro-lock-status-targets',
-    text: `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata, status, created_at
+    text: `SELECT id, consumer_name, source, version, payload->'metadata' AS metadata,
+            status IS NOT NULL AS has_status, status->>'sequenceid' AS sequence_id, created_at
      FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     values: [ids],
   });
@@ -49,7 +57,8 @@ export async function lockStatusTargets(
         source: r.source,
         version: Number(r.version),
         metadata: r.metadata,
-        status: r.status,
+        hasStatus: r.has_status,
+        sequenceId: r.sequence_id,
         createdAt: r.created_at,
       },
     ]),

@@ -70,7 +70,9 @@ test('stale, duplicate and out-of-order statuses are ignored; unknown resources 
   if (!s) return;
   const older = nextSequenceId();
   const newer = nextSequenceId();
-  await s.agent.publish(statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: newer }));
+  const accepted = statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: newer });
+  await s.agent.publish(accepted);
+  await s.agent.publish(accepted); // a repeat of the stored status
   await s.agent.publish(statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: older }));
   await s.agent.publish(
     statusUpdate({ resourceId: s.id, cluster: 'c1', version: 2, sequenceId: nextSequenceId() }),
