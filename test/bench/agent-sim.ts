@@ -10,8 +10,7 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import { HEARTBEAT_EVENT_TYPE, MANIFEST_BUNDLE_DATA_TYPE } from '../../src/cloudevents/event-types.ts';
 import { loadCloudEventService } from '../../src/cloudevents/proto.ts';
 import { PUBLISH_METHOD_PATH, SUBSCRIBE_METHOD_PATH } from '../../src/transport/grpc/service.ts';
-import type { PbCloudEvent } from '../../src/cloudevents/proto.ts';
-import { eventTimeMs, publishRequestFactory, stringAttribute } from './event-bytes.ts';
+import { publishRequestFactory, scanDeliveredEvent } from './event-bytes.ts';
 import { connectRawGrpc } from './raw-grpc-unary.ts';
 import type { RawGrpcConnection } from './raw-grpc-unary.ts';
 
@@ -28,7 +27,7 @@ const clients: Client[] = [];
 /** Connections the status updates go out on (a few, shared by all simulated agents of this process). */
 const publishers: RawGrpcConnection[] = [];
 const PUBLISH_CONNECTIONS = 8;
-const calls: ClientReadableStream<PbCloudEvent>[] = [];
+const calls: ClientReadableStream<Buffer>[] = [];
 const received: { id: string; consumer: string }[] = [];
 let latencies: number[] = [];
 let connected = 0;
@@ -59,10 +58,11 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
       const call = client.makeServerStreamRequest(
         SUBSCRIBE_METHOD_PATH,
         Subscribe.requestSerialize,
-        Subscribe.responseDeserialize,
+        (bytes: Buffer) => bytes, // read with scanDeliveredEvent: a real agent's decoding is not what we measure
+
         { source: '', cluster_name: consumer, data_type: MANIFEST_BUNDLE_DATA_TYPE },
         new Metadata(),
-      ) as ClientReadableStream<PbCloudEvent>;
+      ) as ClientReadableStream<Buffer>;
       calls.push(call);
       let established = false;
       call.once('metadata', () => {
@@ -74,11 +74,11 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
       call.on('error', () => {
         if (!established && !exiting) setTimeout(() => open(consumer, client), 200);
       });
-      call.on('data', (pb: PbCloudEvent) => {
-        if (pb.type === HEARTBEAT_EVENT_TYPE || !pb.type?.endsWith('create_request')) return;
-        const sentAt = eventTimeMs(pb);
-        if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-        received.push({ id: stringAttribute(pb, 'resourceid') ?? '', consumer });
+      call.on('data', (bytes: Buffer) => {
+        const event = scanDeliveredEvent(bytes);
+        if (event.type === HEARTBEAT_EVENT_TYPE || !event.type.endsWith('create_request')) return;
+        if (Number.isFinite(event.timeMs)) latencies.push(Date.now() - event.timeMs);
+        received.push({ id: event.resourceId ?? '', consumer });
       });
     };
     const openNext = (): void => {
@@ -98,31 +98,34 @@ function connect(port: number, consumers: string[], perConnection: number): Prom
   });
 }
 
-const statusBytes = publishRequestFactory({
-  id: 'template',
-  source: 'bench-work-agent',
-  type: `${MANIFEST_BUNDLE_DATA_TYPE}.status.update_request`,
-  datacontenttype: 'application/json',
-  time: new Date().toISOString(),
-  clustername: 'template',
-  resourceid: 'template',
-  resourceversion: 1,
-  originalsource: 'maestro',
-  sequenceid: '1',
-  statushash: 'a'.repeat(64),
-  data: {
-    conditions: [
-      {
-        type: 'Applied',
-        status: 'True',
-        lastTransitionTime: new Date().toISOString(),
-        reason: 'R',
-        message: 'm',
-      },
-    ],
-    resourceStatus: [],
+const statusBytes = publishRequestFactory(
+  {
+    id: 'template',
+    source: 'bench-work-agent',
+    type: `${MANIFEST_BUNDLE_DATA_TYPE}.status.update_request`,
+    datacontenttype: 'application/json',
+    time: new Date().toISOString(),
+    clustername: 'template',
+    resourceid: 'template',
+    resourceversion: 1,
+    originalsource: 'maestro',
+    sequenceid: '1',
+    statushash: 'a'.repeat(64),
+    data: {
+      conditions: [
+        {
+          type: 'Applied',
+          status: 'True',
+          lastTransitionTime: new Date().toISOString(),
+          reason: 'R',
+          message: 'm',
+        },
+      ],
+      resourceStatus: [],
+    },
   },
-});
+  ['clustername', 'resourceid', 'sequenceid'],
+);
 
 async function statusLoad(durationMs: number, concurrency: number): Promise<{ ok: number; failed: number }> {
   const deadline = Date.now() + durationMs;

@@ -34,28 +34,31 @@ async function rssMiB(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
-const createBytes = publishRequestFactory({
-  id: 'template',
-  source: 'bench-source',
-  type: `${MANIFEST_BUNDLE_DATA_TYPE}.spec.create_request`,
-  datacontenttype: 'application/json',
-  time: new Date().toISOString(),
-  clustername: 'template',
-  resourceid: 'template',
-  resourceversion: 0,
-  originalsource: '',
-  metadata: JSON.stringify({ name: 'bench-work', namespace: 'default', resourceVersion: '0' }),
-  data: {
-    manifests: [
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'bench-config', namespace: 'default' },
-        data: { k: 'v' },
-      },
-    ],
+const createBytes = publishRequestFactory(
+  {
+    id: 'template',
+    source: 'bench-source',
+    type: `${MANIFEST_BUNDLE_DATA_TYPE}.spec.create_request`,
+    datacontenttype: 'application/json',
+    time: new Date().toISOString(),
+    clustername: 'template',
+    resourceid: 'template',
+    resourceversion: 0,
+    originalsource: '',
+    metadata: JSON.stringify({ name: 'bench-work', namespace: 'default', resourceVersion: '0' }),
+    data: {
+      manifests: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'bench-config', namespace: 'default' },
+          data: { k: 'v' },
+        },
+      ],
+    },
   },
-});
+  ['clustername', 'resourceid'],
+);
 
 function createRequest(consumer: string): Buffer {
   return createBytes({ clustername: consumer, resourceid: randomUUID() });
