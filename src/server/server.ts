@@ -164,7 +164,7 @@ export function createMaestroServer(options: MaestroServerOptions): MaestroServe
       logger,
       handlers: {
         [SPEC_EVENTS_CHANNEL]: (payload) => dispatcher.wake(consumersOfPayload(payload)),
-        [STATUS_EVENTS_CHANNEL]: () => relay.wake(),
+        [STATUS_EVENTS_CHANNEL]: (payload) => relay.wake(payload),
       },
     });
     const registry = createInstanceRegistry({

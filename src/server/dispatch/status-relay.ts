@@ -48,7 +48,11 @@ export interface StatusRelay {
   /** Starts from the newest status event (no replay of the past). */
   start(): Promise<void>;
   stop(): Promise<void>;
-  wake(): void;
+  /**
+   * Asks for a read soon. `newestId`, from a NOTIFY, is the newest status event committed: with no
+   * subscriber here the cursor just moves to it, without reading anything.
+   */
+  wake(newestId?: string): void;
   /** Resolves once everything committed so far has been relayed. */
   flush(): Promise<void>;
 }
@@ -110,7 +114,18 @@ export function createStatusRelay(options: StatusRelayOptions): StatusRelay {
     }
   };
 
-  const wake = (): void => {
+  const wake = (newestId?: string): void => {
+    if (
+      newestId !== undefined &&
+      /^\d+$/.test(newestId) &&
+      cursor !== undefined &&
+      running === undefined &&
+      options.subscribedSources?.().length === 0
+    ) {
+      // the events are for other replicas' subscribers (or nobody's); they stay readable in the table
+      if (BigInt(newestId) > BigInt(cursor)) cursor = newestId;
+      return;
+    }
     dirty = true;
     if (running === undefined && started) {
       running = loop().finally(() => {

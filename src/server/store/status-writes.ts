@@ -93,7 +93,8 @@ export interface StatusChanges {
  * The statement writing {@link StatusChanges} (parameters from {@link statusChangeParameters}). Status
  * event ids are taken under a transaction-scoped advisory lock, so they become visible in commit order
  * and a relay cursor never skips a row committed late. Every sub-statement sees the same snapshot, so a
- * delete's spec bundle is read before its row goes.
+ * delete's spec bundle is read before its row goes. The NOTIFY carries the newest id recorded: when it
+ * arrives every id up to it is committed.
  */
 const WRITE_STATUS_CHANGES = `WITH lock AS MATERIALIZED (
        SELECT pg_advisory_xact_lock($5) AS taken
@@ -104,6 +105,7 @@ const WRITE_STATUS_CHANGES = `WITH lock AS MATERIALIZED (
                    THEN (SELECT r.payload->'data' FROM resources r WHERE r.id = e.v->>'resource_id') END
        FROM lock, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, n)
        ORDER BY e.n
+       RETURNING id
      ), stored AS (
        UPDATE resources r SET status = ($4::jsonb -> x.n) -> 'event', updated_at = now()
        FROM unnest($1::text[], $2::int[]) AS x(id, n)
@@ -113,7 +115,7 @@ const WRITE_STATUS_CHANGES = `WITH lock AS MATERIALIZED (
      ), unsent AS (
        DELETE FROM spec_outbox WHERE resource_id = ANY($3::text[])
      )
-     SELECT pg_notify($6, '') WHERE jsonb_array_length($4::jsonb) > 0`;
+     SELECT pg_notify($6, (SELECT max(id)::text FROM recorded)) WHERE jsonb_array_length($4::jsonb) > 0`;
 
 function statusChangeParameters(changes: StatusChanges): unknown[] {
   return [

@@ -271,3 +271,33 @@ test('a spec resync answer supersedes the pending outbox events it covers; newer
   await dispatcher?.flush();
   assert.equal(sub.events().length, received, 'each change reaches the agent once');
 });
+
+test('a source subscribing later gets the statuses stored from then on, none from before', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  s.watch.cancel();
+  await waitFor(
+    async () => (await s.ts.pool.query('SELECT 1 FROM resources WHERE id = $1', [s.id])).rowCount === 1,
+    'the resource created',
+  );
+  const earlier = nextSequenceId();
+  await s.agent.publish(statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: earlier }));
+  assert.equal(await storedSequence(s.ts, s.id), earlier);
+
+  const later = await s.source.subscribe({
+    source: 'test-source',
+    cluster_name: '',
+    data_type: MANIFEST_BUNDLE_DATA_TYPE,
+  });
+  t.after(() => later.cancel());
+  const laterSequence = nextSequenceId();
+  await s.agent.publish(statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: laterSequence }));
+  await later.next((e) => e.type === STATUS_UPDATE && e.sequenceid === laterSequence, 'the status stored after');
+  assert.deepEqual(
+    later
+      .events()
+      .filter((e) => e.type === STATUS_UPDATE)
+      .map((e) => e.sequenceid),
+    [laterSequence],
+  );
+});
