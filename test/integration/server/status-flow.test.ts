@@ -291,8 +291,13 @@ test('a source subscribing later gets the statuses stored from then on, none fro
   });
   t.after(() => later.cancel());
   const laterSequence = nextSequenceId();
-  await s.agent.publish(statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: laterSequence }));
-  await later.next((e) => e.type === STATUS_UPDATE && e.sequenceid === laterSequence, 'the status stored after');
+  await s.agent.publish(
+    statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: laterSequence }),
+  );
+  await later.next(
+    (e) => e.type === STATUS_UPDATE && e.sequenceid === laterSequence,
+    'the status stored after',
+  );
   assert.deepEqual(
     later
       .events()
