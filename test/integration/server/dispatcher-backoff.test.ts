@@ -8,10 +8,9 @@ import type { AgentBroker } from '../../../src/server/dispatch/agent-broker.ts';
 import { createSpecDispatcher } from '../../../src/server/dispatch/spec-dispatcher.ts';
 import { createResourceService } from '../../../src/server/services/resource-service.ts';
 import { decodeSpecRequest } from '../../../src/server/services/spec-events.ts';
-import { createDatabase } from '../../../src/server/store/database.ts';
-import { migrate } from '../../../src/server/store/migrations.ts';
 import { workEvent } from '../http/rest-harness.ts';
-import { stopTestCluster, useTestDatabase } from '../../support/postgres.ts';
+import { stopTestCluster } from '../../support/postgres.ts';
+import { openMigratedDatabase } from './helpers.ts';
 import { waitFor } from '../../support/wait.ts';
 
 after(() => stopTestCluster());
@@ -34,15 +33,9 @@ function scriptedBroker(consumers: string[]): AgentBroker & { down: Set<string>;
 }
 
 test('a failing consumer backs off without holding up the others, then gets its events in order', async (t) => {
-  const db = await useTestDatabase(t);
-  if (db === undefined) return;
+  const database = await openMigratedDatabase(t, ['c1', 'c2']);
+  if (database === undefined) return;
   const logger = createSilentLogger();
-  const database = createDatabase({ url: db.url, maxConnections: 4, logger });
-  t.after(() => database.close());
-  await migrate(database.pool, logger);
-  for (const name of ['c1', 'c2']) {
-    await database.pool.query('INSERT INTO consumers (id, name) VALUES ($1, $1)', [name]);
-  }
   const resources = createResourceService({ pool: database.pool, logger, sourceId: 'maestro' });
   const create = (consumer: string, n: number) =>
     resources.apply(
@@ -98,15 +91,9 @@ test('a failing consumer backs off without holding up the others, then gets its 
 });
 
 test('a wake-up naming consumers sends only their events; one naming none sends every eligible one', async (t) => {
-  const db = await useTestDatabase(t);
-  if (db === undefined) return;
+  const database = await openMigratedDatabase(t, ['c1', 'c2']);
+  if (database === undefined) return;
   const logger = createSilentLogger();
-  const database = createDatabase({ url: db.url, maxConnections: 4, logger });
-  t.after(() => database.close());
-  await migrate(database.pool, logger);
-  for (const name of ['c1', 'c2']) {
-    await database.pool.query('INSERT INTO consumers (id, name) VALUES ($1, $1)', [name]);
-  }
   const broker = scriptedBroker(['c1', 'c2']);
   const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger, sweepIntervalMs: 60_000 });
   dispatcher.start();

@@ -21,6 +21,9 @@ import type { ServerConfig } from '../../../src/server/config.ts';
 import { createMaestroServer } from '../../../src/server/server.ts';
 import type { MaestroServer } from '../../../src/server/server.ts';
 import { createConsumer } from '../../../src/server/store/consumer-store.ts';
+import { createDatabase } from '../../../src/server/store/database.ts';
+import type { Database } from '../../../src/server/store/database.ts';
+import { migrate } from '../../../src/server/store/migrations.ts';
 import { useTestDatabase } from '../../support/postgres.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -81,6 +84,24 @@ export async function startTestServer(
     pool,
     dbUrl: url,
   };
+}
+
+/**
+ * A migrated fresh test database with `consumers` registered, closed after the test; `undefined` when
+ * PostgreSQL is unavailable (skipped). For tests of one server part without a whole server.
+ */
+export async function openMigratedDatabase(
+  t: TestContext,
+  consumers: string[] = [],
+): Promise<Database | undefined> {
+  const db = await useTestDatabase(t);
+  if (db === undefined) return undefined;
+  const logger = createSilentLogger();
+  const database = createDatabase({ url: db.url, maxConnections: 4, logger });
+  t.after(() => database.close());
+  await migrate(database.pool, logger);
+  for (const name of consumers) await addConsumer(database.pool, name);
+  return database;
 }
 
 /** Registers a consumer through the store. */

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createSilentLogger } from '../../../src/common/logger.ts';
-import { createDatabase } from '../../../src/server/store/database.ts';
-import { migrate } from '../../../src/server/store/migrations.ts';
-import { stopTestCluster, useTestDatabase } from '../../support/postgres.ts';
+import { stopTestCluster } from '../../support/postgres.ts';
+import { openMigratedDatabase } from './helpers.ts';
 
 after(() => stopTestCluster());
 
 test('ANALYZE keeps statistics of the filtered columns and skips the JSON documents', async (t) => {
-  const db = await useTestDatabase(t);
-  if (db === undefined) return;
-  const logger = createSilentLogger();
-  const database = createDatabase({ url: db.url, maxConnections: 2, logger });
-  t.after(() => database.close());
-  await migrate(database.pool, logger);
-  await database.pool.query(`INSERT INTO consumers (id, name) VALUES ('c1', 'c1')`);
+  const database = await openMigratedDatabase(t, ['c1']);
+  if (database === undefined) return;
   await database.pool.query(
     `INSERT INTO resources (id, name, source, consumer_name, version, payload, status)
      SELECT 'r' || g, 'r' || g, 'maestro', 'c1', 1, jsonb_build_object('n', g), jsonb_build_object('s', g)
