@@ -25,7 +25,7 @@ import {
   parkOutboxEvent,
   recordOutboxFailure,
 } from '../store/outbox-queries.ts';
-import type { ConsumerFilter, OutboxRow } from '../store/outbox-queries.ts';
+import type { ConsumerFilter, OutboxRow, PendingFilter } from '../store/outbox-queries.ts';
 import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { AgentBroker } from './agent-broker.ts';
 
@@ -70,6 +70,8 @@ const PERMANENT_FAILURES = ['INVALID_ARGUMENT', 'INTERNAL', 'RESOURCE_EXHAUSTED'
 interface Backoff {
   until: number;
   delayMs: number;
+  /** Set once the round retrying the consumer after `until` is due: one retry per failure, no spin. */
+  retried?: boolean;
 }
 
 /** Creates the {@link SpecDispatcher}. */
@@ -93,53 +95,84 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
   let cachedFilter:
     | { clusters: Iterable<string>; waiting: string; filter: ConsumerFilter; eligible: ReadonlySet<string> }
     | undefined;
-  /**
-   * The connected consumers not backing off, rebuilt only when either set changes: building the
-   * filter of 10,000 names every round cost milliseconds, and a consumer keeps its (expired) backoff
-   * entry until its next delivery, so "any backoff" is no reason to rebuild.
-   */
-  const eligibleConsumers = (): ConsumerFilter | undefined => {
-    const clusters = broker.connectedClusters();
-    if (clusters === undefined) return undefined;
+
+  /** Consumers whose backoff has not ended yet, sorted. */
+  const backingOff = (): string[] => {
     const now = Date.now();
-    const backingOff = [...backoffs]
+    return [...backoffs]
       .filter(([, backoff]) => backoff.until > now)
       .map(([consumer]) => consumer)
       .sort();
-    const waiting = JSON.stringify(backingOff);
+  };
+
+  /**
+   * The connected consumers not backing off (`undefined`: the broker reaches every consumer), rebuilt
+   * only when either set changes: building the filter of 10,000 names every round cost milliseconds,
+   * and a consumer keeps its (expired) backoff entry until its next delivery, so "any backoff" is no
+   * reason to rebuild.
+   */
+  const eligibleConsumers = (waiting: readonly string[]): ConsumerFilter | undefined => {
+    const clusters = broker.connectedClusters();
+    if (clusters === undefined) return undefined;
+    const key = JSON.stringify(waiting);
     // brokers hand out the same collection until a cluster (dis)connects
-    if (cachedFilter?.clusters !== clusters || cachedFilter.waiting !== waiting) {
-      const skipped = new Set(backingOff);
+    if (cachedFilter?.clusters !== clusters || cachedFilter.waiting !== key) {
+      const skipped = new Set(waiting);
       const eligible = [...clusters].filter((consumer) => !skipped.has(consumer));
-      cachedFilter = { clusters, waiting, filter: consumerFilter(eligible), eligible: new Set(eligible) };
+      cachedFilter = {
+        clusters,
+        waiting: key,
+        filter: consumerFilter(eligible),
+        eligible: new Set(eligible),
+      };
     }
     return cachedFilter.filter;
   };
 
-  /** The consumers of the next round (taking the wake-ups so far); `undefined` means every consumer. */
-  const nextRoundConsumers = (): ConsumerFilter | undefined => {
-    const all = eligibleConsumers();
+  /** Takes the wake-ups so far: every consumer, or the consumers they named. */
+  const takeWokenConsumers = (): 'all' | readonly string[] => {
     const named = [...woken];
     woken.clear();
-    if (wokenForAll) {
-      wokenForAll = false;
-      return all;
-    }
-    if (all === undefined) {
-      const now = Date.now();
-      return consumerFilter(named.filter((consumer) => !((backoffs.get(consumer)?.until ?? 0) > now)));
-    }
-    return consumerFilter(named.filter((consumer) => cachedFilter?.eligible.has(consumer)));
+    if (!wokenForAll) return named;
+    wokenForAll = false;
+    return 'all';
   };
 
+  /**
+   * The rows of the next round for `woken` consumers. Worked out again before every round, as a
+   * consumer may fail or disconnect during one: its later rows must not overtake the failed one.
+   */
+  const roundFilter = (woken: 'all' | readonly string[]): PendingFilter => {
+    const waiting = backingOff();
+    const eligible = eligibleConsumers(waiting);
+    if (eligible === undefined) {
+      const skipped = new Set(waiting);
+      return {
+        only: woken === 'all' ? undefined : consumerFilter(woken.filter((c) => !skipped.has(c))),
+        except: consumerFilter(waiting),
+      };
+    }
+    return {
+      only: woken === 'all' ? eligible : consumerFilter(woken.filter((c) => cachedFilter?.eligible.has(c))),
+    };
+  };
+
+  /**
+   * Wakes the dispatcher for the consumers whose backoff ends first, once per failure: a consumer
+   * whose retry round finds nothing to send (its agent left) keeps its entry without being retried
+   * again and again.
+   */
   const scheduleRetry = (): void => {
     if (retryTimer !== undefined || !started) return;
-    const next = Math.min(...[...backoffs.values()].map((b) => b.until));
+    const next = Math.min(...[...backoffs.values()].filter((b) => !b.retried).map((b) => b.until));
     if (!Number.isFinite(next)) return;
     retryTimer = setTimeout(
       () => {
         retryTimer = undefined;
-        wake();
+        const now = Date.now();
+        const due = [...backoffs].filter(([, b]) => !b.retried && b.until <= now);
+        for (const [, backoff] of due) backoff.retried = true;
+        wake(due.map(([consumer]) => consumer));
       },
       Math.max(0, next - Date.now()),
     );
@@ -205,14 +238,14 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
     options.onParked?.(row, error);
   };
 
-  /** One round over the rows of `consumers`; returns the number of rows it looked at. */
-  const round = async (consumers: ConsumerFilter | undefined): Promise<number> => {
-    if (consumers !== undefined && consumers.size === 0) return 0;
+  /** One round over the rows `filter` selects; returns the number of rows it looked at. */
+  const round = async (filter: PendingFilter): Promise<number> => {
+    if (filter.only !== undefined && filter.only.size === 0) return 0;
     // a delivered row whose removal is lost in a crash is sent again: allowed by at-least-once
     return inTransaction(
       pool,
       async (client) => {
-        const rows = await lockPendingEvents(client, consumers, batchSize);
+        const rows = await lockPendingEvents(client, filter, batchSize);
         const byConsumer = new Map<string, OutboxRow[]>();
         for (const row of rows) {
           const list = byConsumer.get(row.consumerName);
@@ -231,9 +264,9 @@ export function createSpecDispatcher(options: SpecDispatcherOptions): SpecDispat
 
   const loop = async (): Promise<void> => {
     while (started && (wokenForAll || woken.size > 0)) {
-      const consumers = nextRoundConsumers();
+      const consumers = takeWokenConsumers();
       try {
-        while (started && (await round(consumers)) >= batchSize) {
+        while (started && (await round(roundFilter(consumers))) >= batchSize) {
           // a full batch: more may be waiting
         }
       } catch (err: unknown) {

@@ -76,22 +76,32 @@ export function consumerFilter(names: readonly string[]): ConsumerFilter {
   return { size: names.length, literal: `{${quoted.join(',')}}` };
 }
 
+/** Which consumers' rows a dispatcher round reads. */
+export interface PendingFilter {
+  /** Only these consumers; every consumer when undefined. */
+  only?: ConsumerFilter;
+  /** Never these consumers (those backing off, when `only` is not given). */
+  except?: ConsumerFilter;
+}
+
 /**
- * Due, unparked events of the given consumers (all consumers for `undefined`), oldest first, row-locked with `SKIP LOCKED` so two
- * replicas holding streams of one consumer do not both send the same rows.
+ * Due, unparked events of the consumers `filter` selects, oldest first, row-locked with `SKIP LOCKED`
+ * so two replicas holding streams of one consumer do not both send the same rows.
  */
 export async function lockPendingEvents(
   client: Queryable,
-  consumers: ConsumerFilter | undefined,
+  filter: PendingFilter,
   limit: number,
 ): Promise<OutboxRow[]> {
   // named: planned once per connection, not per round (planning a 10,000-name filter cost milliseconds)
   const result = await client.query<RawOutboxRow>({
     name: 'maestro-lock-pending-events',
     text: `SELECT id, resource_id, consumer_name, event_type, event, attempts FROM spec_outbox
-     WHERE ($1::text[] IS NULL OR consumer_name = ANY($1::text[])) AND NOT parked AND next_attempt_at <= now()
+     WHERE ($1::text[] IS NULL OR consumer_name = ANY($1::text[]))
+       AND ($3::text[] IS NULL OR NOT consumer_name = ANY($3::text[]))
+       AND NOT parked AND next_attempt_at <= now()
      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    values: [consumers?.literal ?? null, limit],
+    values: [filter.only?.literal ?? null, limit, filter.except?.literal ?? null],
   });
   return result.rows.map((r) => ({
     id: r.id,

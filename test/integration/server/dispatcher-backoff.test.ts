@@ -15,16 +15,25 @@ import { waitFor } from '../../support/wait.ts';
 
 after(() => stopTestCluster());
 
-/** An agent-facing broker whose agents are all connected here; `down` consumers refuse events. */
-function scriptedBroker(consumers: string[]): AgentBroker & { down: Set<string>; delivered: MaestroEvent[] } {
+/**
+ * An agent-facing broker whose agents are all connected here; `down` consumers refuse events,
+ * `refuseOnce` consumers refuse their next one.
+ */
+function scriptedBroker(
+  consumers: string[],
+): AgentBroker & { down: Set<string>; refuseOnce: Set<string>; delivered: MaestroEvent[] } {
   const down = new Set<string>();
+  const refuseOnce = new Set<string>();
   const delivered: MaestroEvent[] = [];
   return {
     down,
+    refuseOnce,
     delivered,
     async publish(event) {
       const consumer = String(event.clustername);
-      if (down.has(consumer)) throw new MaestroError('UNAVAILABLE', `agent of '${consumer}' is away`);
+      if (down.has(consumer) || refuseOnce.delete(consumer)) {
+        throw new MaestroError('UNAVAILABLE', `agent of '${consumer}' is away`);
+      }
       delivered.push(event);
     },
     connectedClusters: () => consumers,
@@ -134,5 +143,39 @@ test('a wake-up naming consumers sends only their events; one naming none sends 
   assert.deepEqual(
     broker.delivered.map((e) => e.clustername),
     ['c1', 'c2'],
+  );
+});
+
+test('a consumer failing in a full batch gets its events in order after the backoff', async (t) => {
+  const database = await openMigratedDatabase(t, ['c1']);
+  if (database === undefined) return;
+  const logger = createSilentLogger();
+  const resources = createResourceService({ pool: database.pool, logger, sourceId: 'maestro' });
+  const ids = [1, 2, 3].map((n) => `00000000-0000-5000-8000-50000000000${n}`);
+  for (const id of ids) {
+    await resources.apply(
+      decodeSpecRequest(fromJsonEvent(workEvent({ id, consumer: 'c1', source: 'src' })), 'create'),
+    );
+  }
+  const broker = scriptedBroker(['c1']);
+  broker.refuseOnce.add('c1');
+  // rounds of two rows: the failure happens in a full round, and the next round must not go on with c1
+  const dispatcher = createSpecDispatcher({
+    pool: database.pool,
+    broker,
+    logger,
+    batchSize: 2,
+    minBackoffMs: 50,
+    sweepIntervalMs: 60_000,
+  });
+  dispatcher.start();
+  t.after(() => dispatcher.stop());
+  await waitFor(
+    async () => (await database.pool.query('SELECT 1 FROM spec_outbox')).rowCount === 0,
+    'outbox drained',
+  );
+  assert.deepEqual(
+    broker.delivered.map((e) => e.resourceid),
+    ids,
   );
 });
