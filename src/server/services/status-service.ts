@@ -8,8 +8,8 @@
  * → final status recorded for the source and the row hard-deleted (no other check); version ≠ stored
  * → ignored (stale); missing `sequenceid` → INVALID_ARGUMENT; not newer than the stored `sequenceid`
  * → ignored; otherwise stored. Upstream also ignores a status deep-equal to the stored one: every
- * stored status has a `sequenceid`, so such a repeat carries the stored `sequenceid` and is ignored
- * as not newer, without reading the stored status back.
+ * stored status has a `sequenceid`, so such a repeat carries the stored `sequenceid`; a status with
+ * the stored `sequenceid` is ignored, without reading the stored status back.
  */
 import type pg from 'pg';
 import { MaestroError } from '../../common/errors.ts';
@@ -207,6 +207,8 @@ function applyOne(
   if (update.sequenceId === undefined) {
     throw new MaestroError('INVALID_ARGUMENT', `status of resource '${row.id}' has no '${EXT.sequenceId}'`);
   }
+  // a repeat of the stored status (upstream's deep-equal check), whatever its sequence id looks like
+  if (update.sequenceId === row.sequenceId) return 'ignored';
   if (row.sequenceId !== null && row.sequenceId !== '') {
     if (compareSequenceIds(update.sequenceId, row.sequenceId) <= 0) return 'ignored';
   }

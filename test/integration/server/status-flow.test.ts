@@ -306,3 +306,14 @@ test('a source subscribing later gets the statuses stored from then on, none fro
     [laterSequence],
   );
 });
+
+test('a repeat of a stored status is ignored even when its sequence id is not a snowflake id', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  const odd = statusUpdate({ resourceId: s.id, cluster: 'c1', version: 1, sequenceId: 'not-a-snowflake' });
+  await s.agent.publish(odd);
+  assert.equal(await storedSequence(s.ts, s.id), 'not-a-snowflake');
+  await s.agent.publish(odd);
+  const count = await s.ts.pool.query('SELECT count(*)::int AS n FROM status_events');
+  assert.equal(count.rows[0].n, 1);
+});
