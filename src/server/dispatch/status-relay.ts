@@ -71,9 +71,11 @@ export function createStatusRelay(options: StatusRelayOptions): StatusRelay {
 
   const readOnce = async (): Promise<number> => {
     if (cursor === undefined) cursor = await latestStatusEventId(pool);
+    // ids up to the newest visible one are all committed (status-writes.ts), so the cursor may jump
+    // there. Read before the subscribed sources: a source subscribing in between gets the events
+    // committed from then on, none skipped.
+    const upTo = options.subscribedSources === undefined ? undefined : await latestStatusEventId(pool);
     const sources = options.subscribedSources?.();
-    // ids up to the newest visible one are all committed (status-writes.ts), so the cursor may jump there
-    const upTo = sources === undefined ? undefined : await latestStatusEventId(pool);
     const rows =
       sources?.length === 0 ? [] : await readStatusEventsAfter(pool, cursor, 1000, { sources, upTo });
     const { metrics } = options;
