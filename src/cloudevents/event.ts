@@ -38,34 +38,48 @@ export interface EventInit {
  * nothing else is added or changed.
  */
 export function createEvent(init: EventInit): MaestroEvent {
-  // What `new CloudEvent(attributes, false)` builds, without its per-event copy, deletes and regular
-  // expressions (every event on the hot paths passes here): the same own properties in the same order
-  // (core members first, `undefined` when absent, then the extensions) on the same prototype, frozen.
-  const specversion = init.specversion || '1.0';
-  if (specversion === '1.0' && init.schemaurl)
-    throw new TypeError('cannot set schemaurl on version 1.0 event');
-  if (specversion === '0.3' && init.dataschema) {
-    throw new TypeError('cannot set dataschema on version 0.3 event');
+  if (!isCommonInit(init)) {
+    const attributes: Record<string, unknown> = { ...init };
+    for (const [key, value] of Object.entries(attributes)) {
+      if (value === undefined) delete attributes[key];
+    }
+    attributes.time ??= nowRfc3339();
+    return new CloudEvent<unknown>(attributes as never, false);
   }
+  // What `new CloudEvent(attributes, false)` builds for such an event, without its per-event copy,
+  // deletes and regular expressions (every event on the hot paths passes here): the same own
+  // properties in the same order (core members first, `undefined` when absent, then the extensions) on
+  // the same prototype, frozen.
   const event = Object.create(CloudEvent.prototype) as Record<string, unknown>;
   event.id = init.id;
-  event.time = init.time || nowRfc3339();
+  event.time = init.time ?? nowRfc3339();
   event.type = init.type;
   event.source = init.source;
-  event.specversion = specversion;
+  event.specversion = init.specversion || '1.0';
   for (const name of OPTIONAL_CORE_MEMBERS) event[name] = init[name];
-  let data = init.data;
-  if (data === undefined && typeof init.data_base64 === 'string' && init.data_base64 !== '') {
-    data = Buffer.from(init.data_base64, 'base64');
-  }
-  if (ArrayBuffer.isView(data)) {
-    event.data_base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-  }
-  event.data = data;
+  if (init.data instanceof Uint8Array) event.data_base64 = Buffer.from(init.data).toString('base64');
+  event.data = init.data;
   for (const key in init) {
     if (!CONSTRUCTED_MEMBERS.has(key) && init[key] !== undefined) event[key] = init[key];
   }
   return Object.freeze(event) as unknown as MaestroEvent;
+}
+
+/**
+ * True for the events the codecs build (an id, a time or none, no `data_base64`, data that is not a
+ * typed array other than bytes, no attribute the package refuses): {@link createEvent} builds those
+ * itself; anything else goes through the package's constructor.
+ */
+function isCommonInit(init: EventInit): boolean {
+  return (
+    typeof init.id === 'string' &&
+    init.id !== '' &&
+    (init.time === undefined || (typeof init.time === 'string' && init.time !== '')) &&
+    init.data_base64 === undefined &&
+    init.schemaurl === undefined &&
+    (init.specversion !== '0.3' || init.dataschema === undefined) &&
+    (!ArrayBuffer.isView(init.data) || init.data instanceof Uint8Array)
+  );
 }
 
 /** The members `CloudEvent` always defines between `specversion` and `data`, in its order. */

@@ -29,6 +29,27 @@ const cases: Record<string, EventInit> = {
     time: '2026-11-22T10:00:00Z',
     data: Buffer.from('not json'),
   },
+  'bytes in a Uint8Array that is not a Buffer': {
+    id: 'e-4',
+    source: 's',
+    type: 't.v.r.spec.create_request',
+    time: '2026-11-22T10:00:00Z',
+    data: new Uint8Array([1, 2, 255]),
+  },
+  'data as base64 only (built by the package constructor)': {
+    id: 'e-5',
+    source: 's',
+    type: 't.v.r.spec.create_request',
+    time: '2026-11-22T10:00:00Z',
+    data_base64: 'aGk',
+  },
+  'a typed array of wider elements (built by the package constructor)': {
+    id: 'e-6',
+    source: 's',
+    type: 't.v.r.spec.create_request',
+    time: '2026-11-22T10:00:00Z',
+    data: new Uint16Array([258]),
+  },
   'no data, spec version 0.3, subject': {
     id: 'e-3',
     source: 's',
@@ -59,4 +80,11 @@ test('createEvent refuses what the package constructor refuses', () => {
 test('createEvent stamps a time when none is given', () => {
   const event = createEvent({ id: 'e', source: 's', type: 't' });
   assert.match(event.time as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+});
+
+test('createEvent leaves an event without id or with an empty time to the package constructor', () => {
+  const noId = createEvent({ id: '', source: 's', type: 't', time: '2026-11-22T10:00:00Z' });
+  assert.match(noId.id, /^[0-9a-f-]{36}$/, 'the package gives it a random id');
+  const emptyTime = createEvent({ id: 'e', source: 's', type: 't', time: '' });
+  assert.ok(!Number.isNaN(Date.parse(emptyTime.time as string)), 'the package stamps the current time');
 });
