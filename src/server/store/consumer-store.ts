@@ -112,9 +112,11 @@ export async function existingConsumerNames(
   names: readonly string[],
 ): Promise<Set<string>> {
   if (names.length === 0) return new Set();
-  const result = await client.query<{ name: string }>(
-    'SELECT name FROM consumers WHERE name = ANY($1::text[]) AND deleted_at IS NULL',
-    [names],
-  );
+  // named: every create batch asks, so it is planned once per connection, not per batch
+  const result = await client.query<{ name: string }>({
+    name: 'maestro-existing-consumers',
+    text: 'SELECT name FROM consumers WHERE name = ANY($1::text[]) AND deleted_at IS NULL',
+    values: [names],
+  });
   return new Set(result.rows.map((r) => r.name));
 }
