@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import type pg from 'pg';
 import { fromJsonEvent } from '../../../src/cloudevents/json-codec.ts';
 import type { MaestroEvent } from '../../../src/cloudevents/event.ts';
 import { MaestroError } from '../../../src/common/errors.ts';
 import { createSilentLogger } from '../../../src/common/logger.ts';
 import type { AgentBroker } from '../../../src/server/dispatch/agent-broker.ts';
 import { createSpecDispatcher } from '../../../src/server/dispatch/spec-dispatcher.ts';
+import type { SpecDispatcher, SpecDispatcherOptions } from '../../../src/server/dispatch/spec-dispatcher.ts';
 import { createResourceService } from '../../../src/server/services/resource-service.ts';
 import { decodeSpecRequest } from '../../../src/server/services/spec-events.ts';
 import { workEvent } from '../http/rest-harness.ts';
@@ -14,6 +17,26 @@ import { openMigratedDatabase } from './helpers.ts';
 import { waitFor } from '../../support/wait.ts';
 
 after(() => stopTestCluster());
+
+/** Starts a dispatcher (stopped after the test) that retries after 50 ms and never sweeps on its own. */
+function startDispatcher(
+  t: TestContext,
+  pool: pg.Pool,
+  broker: AgentBroker,
+  options: Partial<SpecDispatcherOptions> = {},
+): SpecDispatcher {
+  const dispatcher = createSpecDispatcher({
+    pool,
+    broker,
+    logger: createSilentLogger(),
+    minBackoffMs: 50,
+    sweepIntervalMs: 60_000,
+    ...options,
+  });
+  dispatcher.start();
+  t.after(() => dispatcher.stop());
+  return dispatcher;
+}
 
 /**
  * An agent-facing broker whose agents are all connected here; `down` consumers refuse events,
@@ -65,15 +88,7 @@ test('a failing consumer backs off without holding up the others, then gets its 
 
   const broker = scriptedBroker(['c1', 'c2']);
   broker.down.add('c1');
-  const dispatcher = createSpecDispatcher({
-    pool: database.pool,
-    broker,
-    logger,
-    minBackoffMs: 50,
-    sweepIntervalMs: 60_000,
-  });
-  dispatcher.start();
-  t.after(() => dispatcher.stop());
+  startDispatcher(t, database.pool, broker);
 
   await waitFor(() => broker.delivered.some((e) => e.clustername === 'c2'), "c2's event delivered");
   const pending = async () =>
@@ -104,9 +119,7 @@ test('a wake-up naming consumers sends only their events; one naming none sends 
   if (database === undefined) return;
   const logger = createSilentLogger();
   const broker = scriptedBroker(['c1', 'c2']);
-  const dispatcher = createSpecDispatcher({ pool: database.pool, broker, logger, sweepIntervalMs: 60_000 });
-  dispatcher.start();
-  t.after(() => dispatcher.stop());
+  const dispatcher = startDispatcher(t, database.pool, broker);
   await dispatcher.flush();
 
   // written without waking this dispatcher (as by another replica, before its NOTIFY arrives)
@@ -160,16 +173,7 @@ test('a consumer failing in a full batch gets its events in order after the back
   const broker = scriptedBroker(['c1']);
   broker.refuseOnce.add('c1');
   // rounds of two rows: the failure happens in a full round, and the next round must not go on with c1
-  const dispatcher = createSpecDispatcher({
-    pool: database.pool,
-    broker,
-    logger,
-    batchSize: 2,
-    minBackoffMs: 50,
-    sweepIntervalMs: 60_000,
-  });
-  dispatcher.start();
-  t.after(() => dispatcher.stop());
+  startDispatcher(t, database.pool, broker, { batchSize: 2 });
   await waitFor(
     async () => (await database.pool.query('SELECT 1 FROM spec_outbox')).rowCount === 0,
     'outbox drained',
