@@ -5,9 +5,9 @@
  * stream, and goes out as soon as the agent (re)subscribes. Woken by local writes, NOTIFY, agent
  * subscriptions and a periodic sweep (the safety net for lost notifications).
  *
- * A wake-up that names consumers (a write, a NOTIFY payload, a subscription) makes the next round read
- * only their rows; the others (the sweep, a reconnect, a backoff ending) read the rows of every
- * eligible consumer. With 10,000 agents on a replica, matching each pending row against all of their
+ * A wake-up that names consumers (a write, a NOTIFY payload, a subscription, a backoff ending) makes
+ * the next round read only their rows; the others (the sweep, a database reconnect) read the rows of
+ * every eligible consumer. With 10,000 agents on a replica, matching each pending row against all of their
  * names cost PostgreSQL more than writing the events did.
  *
  * A failing consumer backs off exponentially without delaying the others; an event that cannot be
