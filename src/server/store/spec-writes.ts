@@ -1,7 +1,8 @@
 /**
  * The write half of a spec batch in ONE statement (one round trip): new resource rows, changed
  * resource rows and their outbox events, plus the NOTIFY (naming the consumers concerned) that wakes
- * every replica's dispatcher on commit. The caller has row-locked the resources and decided every outcome.
+ * every replica's dispatcher on commit. The caller has row-locked the resources and decided every
+ * outcome.
  */
 import type { Queryable } from './database.ts';
 import { SPEC_EVENTS_CHANNEL, specEventsPayload } from './outbox-queries.ts';
