@@ -19,6 +19,7 @@ import { parseEventType } from '../../cloudevents/event-types.ts';
 import type { PbSubscriptionRequest } from '../../cloudevents/proto.ts';
 import { createServerCredentials } from '../../transport/grpc/server-credentials.ts';
 import type { GrpcServerTlsOptions } from '../../transport/grpc/server-credentials.ts';
+import { grpcServerOptions } from '../../transport/grpc/server-options.ts';
 import { decodePublishedEvent, rawPublishGrpcService } from '../../transport/grpc/raw-publish.ts';
 import type { SubscribeResponse } from '../../transport/grpc/service.ts';
 import { toServiceError } from '../../transport/grpc/status-mapping.ts';
@@ -162,12 +163,7 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
 
   return {
     start: async () => {
-      const grpcServer = new Server({
-        'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
-        'grpc.max_send_message_length': -1,
-        'grpc.keepalive_time_ms': 30_000,
-        'grpc.keepalive_timeout_ms': 10_000,
-      });
+      const grpcServer = new Server(grpcServerOptions(options.maxReceiveMessageBytes));
       grpcServer.addService(rawPublishGrpcService(), { Publish: publish, Subscribe: subscribe });
       const host = options.host === '' ? '0.0.0.0' : options.host;
       const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;

@@ -29,6 +29,7 @@ import { createStatusEmitter } from '../status.ts';
 import type { EventHandler, Transport } from '../transport.ts';
 import { createServerCredentials } from './server-credentials.ts';
 import type { GrpcServerTlsOptions } from './server-credentials.ts';
+import { grpcServerOptions } from './server-options.ts';
 import { decodePublishedEvent, rawPublishGrpcService } from './raw-publish.ts';
 import type { SubscribeResponse } from './service.ts';
 import { toServiceError } from './status-mapping.ts';
@@ -214,12 +215,7 @@ export function createGrpcBrokerTransport(options: GrpcBrokerOptions = {}): Grpc
   }
 
   async function bind(): Promise<void> {
-    const grpcServer = new Server({
-      'grpc.max_receive_message_length': maxReceiveMessageBytes,
-      'grpc.max_send_message_length': -1,
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-    });
+    const grpcServer = new Server(grpcServerOptions(maxReceiveMessageBytes));
     grpcServer.addService(rawPublishGrpcService(), { Publish: publishRpc, Subscribe: subscribe });
     const address = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 8091}`;
     boundPort = await new Promise<number>((resolve, reject) => {

@@ -102,6 +102,8 @@ export function createGrpcTransport(identity: TransportIdentity, options: GrpcCl
   const channelOptions: ChannelOptions = {
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
     'grpc.max_send_message_length': -1,
+    // no channelz service is served, so its per-call tracking would be work for nothing
+    'grpc.enable_channelz': 0,
     ...(options.keepalive === undefined
       ? {}
       : {
