@@ -158,10 +158,20 @@ export async function inTransaction<T>(
   }
 }
 
+/**
+ * Listens for `error` on checked-out clients. pg-pool listens only while a client is idle, so a
+ * connection lost between two queries of a transaction (the dispatcher awaiting an agent while the
+ * database restarts) was an unhandled `error` event, which ends the process. The loss still surfaces:
+ * the client's next query fails, and the pool drops the client when it is released.
+ */
+const surfacedByNextQuery = (): void => undefined;
+
 /** Checks a connection out of the pool, reporting an unreachable database as `UNAVAILABLE`. */
 export async function connect(pool: pg.Pool): Promise<PoolClient> {
   try {
-    return await pool.connect();
+    const client = await pool.connect();
+    if (!client.listeners('error').includes(surfacedByNextQuery)) client.on('error', surfacedByNextQuery);
+    return client;
   } catch (err: unknown) {
     throw new MaestroError('UNAVAILABLE', `database unavailable: ${errorMessage(err)}`, { cause: err });
   }
